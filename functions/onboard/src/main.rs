@@ -1,0 +1,12 @@
+//! Onboarding Lambda: provisions a tenant's Bedrock profiles, IAM role and registry item.
+
+use lambda_runtime::{Error, run, service_fn, tracing};
+use tenancy::Config;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    tracing::init_default_subscriber();
+    let config = Config::from_env()?;
+    let handler = tenancy::onboard_handler(config).await;
+    run(service_fn(|event| handler.handle(event))).await
+}
