@@ -45,16 +45,31 @@ pub struct ModelCatalog {
 
 impl ModelCatalog {
     /// Parses the JSON catalogue and builds every source ARN for `region` and `account`.
-    pub fn from_json(json: &str, region: &Region, account: &AccountId) -> Result<Self, InvalidValue> {
-        let document: CatalogDocument = serde_json::from_str(json)
-            .map_err(|error| InvalidValue::new("model catalogue", &error.to_string(), "expected the documented JSON shape"))?;
+    pub fn from_json(
+        json: &str,
+        region: &Region,
+        account: &AccountId,
+    ) -> Result<Self, InvalidValue> {
+        let document: CatalogDocument = serde_json::from_str(json).map_err(|error| {
+            InvalidValue::new(
+                "model catalogue",
+                &error.to_string(),
+                "expected the documented JSON shape",
+            )
+        })?;
 
         let mut models = BTreeMap::new();
         for (raw_key, entry) in &document.models {
             let key = ModelKey::parse(raw_key).map_err(|e| e.at(format!("models.{raw_key}")))?;
             let field = format!("models.{raw_key}");
-            let source = match (&entry.foundation_model, &entry.system_profile, &entry.source_arn) {
-                (Some(model_id), None, None) => ModelSource::foundation_model(region.partition(), region, model_id),
+            let source = match (
+                &entry.foundation_model,
+                &entry.system_profile,
+                &entry.source_arn,
+            ) {
+                (Some(model_id), None, None) => {
+                    ModelSource::foundation_model(region.partition(), region, model_id)
+                }
                 (None, Some(profile_id), None) => {
                     ModelSource::system_profile(region.partition(), region, account, profile_id)
                 }
@@ -65,7 +80,10 @@ impl ModelCatalog {
                     "set exactly one of foundationModel, systemProfile or sourceArn",
                 )),
             }
-            .map_err(|e| InvalidValue { field: format!("{field}.{}", e.field), ..e })?;
+            .map_err(|e| InvalidValue {
+                field: format!("{field}.{}", e.field),
+                ..e
+            })?;
             models.insert(key, source);
         }
 
@@ -73,7 +91,9 @@ impl ModelCatalog {
         for (tier, keys) in &document.tiers {
             let valid_name = !tier.is_empty()
                 && tier.len() <= 64
-                && tier.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
+                && tier
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
             if !valid_name {
                 return Err(InvalidValue::new(
                     "tiers",
@@ -82,7 +102,11 @@ impl ModelCatalog {
                 ));
             }
             if keys.is_empty() {
-                return Err(InvalidValue::new(format!("tiers.{tier}"), "[]", "a tier grants at least one model"));
+                return Err(InvalidValue::new(
+                    format!("tiers.{tier}"),
+                    "[]",
+                    "a tier grants at least one model",
+                ));
             }
             let mut granted = Vec::with_capacity(keys.len());
             for raw in keys {
@@ -151,9 +175,14 @@ mod tests {
         );
         assert_eq!(
             catalog.source(&claude).map(ModelSource::arn),
-            Some("arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0")
+            Some(
+                "arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0"
+            )
         );
-        assert_eq!(catalog.models_for_tier("standard").map(<[ModelKey]>::len), Some(2));
+        assert_eq!(
+            catalog.models_for_tier("standard").map(<[ModelKey]>::len),
+            Some(2)
+        );
     }
 
     #[test]
@@ -176,7 +205,10 @@ mod tests {
                 r#"{"models": {"nova-lite": {}}, "tiers": {"basic": ["nova-lite"]}}"#,
                 "exactly one of",
             ),
-            (r#"{"models": {}, "tiers": {}, "extra": 1}"#, "unknown field"),
+            (
+                r#"{"models": {}, "tiers": {}, "extra": 1}"#,
+                "unknown field",
+            ),
         ];
 
         for (json, expected) in cases {

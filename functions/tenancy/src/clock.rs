@@ -5,5 +5,7 @@ use time::format_description::well_known::Rfc3339;
 
 pub fn now_rfc3339() -> String {
     // Formatting the current UTC time as RFC 3339 fails only for years beyond 9999.
-    OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default()
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }

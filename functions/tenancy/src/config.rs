@@ -5,7 +5,9 @@ use std::time::Duration;
 use crate::catalog::ModelCatalog;
 use crate::domain::{AccountId, InvalidValue, MAX_TAGS_PER_RESOURCE, Region, TENANT_TAG_KEY, Tag};
 use crate::events::EventContract;
-use crate::events::contract::{DEFAULT_OUTPUT_EVENT_SOURCE, DEFAULT_SBT_CONTROL_PLANE_SOURCES, DEFAULT_TENANT_EVENT_SOURCE};
+use crate::events::contract::{
+    DEFAULT_OUTPUT_EVENT_SOURCE, DEFAULT_SBT_CONTROL_PLANE_SOURCES, DEFAULT_TENANT_EVENT_SOURCE,
+};
 
 pub const DEFAULT_TENANT_ROLE_PATH: &str = "/tenants/";
 const DEFAULT_MAX_ATTEMPTS: u32 = 5;
@@ -17,7 +19,10 @@ pub enum ConfigError {
     #[error("environment variable {0} is not set")]
     Missing(&'static str),
     #[error("environment variable {variable} is invalid: {reason}")]
-    Invalid { variable: &'static str, reason: String },
+    Invalid {
+        variable: &'static str,
+        reason: String,
+    },
 }
 
 /// SDK retry settings for throttling and 5xx answers (exponential backoff with jitter).
@@ -53,39 +58,58 @@ impl Config {
     /// Reads the configuration through `lookup`, so tests need not touch the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let required = |name: &'static str| lookup(name).ok_or(ConfigError::Missing(name));
-        let invalid = |variable: &'static str| move |error: InvalidValue| ConfigError::Invalid {
-            variable,
-            reason: error.to_string(),
+        let invalid = |variable: &'static str| {
+            move |error: InvalidValue| ConfigError::Invalid {
+                variable,
+                reason: error.to_string(),
+            }
         };
 
         let region = Region::parse(&required("AWS_REGION")?).map_err(invalid("AWS_REGION"))?;
-        let account_id = AccountId::parse(&required("ACCOUNT_ID")?).map_err(invalid("ACCOUNT_ID"))?;
+        let account_id =
+            AccountId::parse(&required("ACCOUNT_ID")?).map_err(invalid("ACCOUNT_ID"))?;
         let catalog_json = match (lookup("MODEL_CATALOG"), lookup("MODEL_CATALOG_FILE")) {
             (Some(json), _) => json,
-            (None, Some(path)) => std::fs::read_to_string(&path).map_err(|error| ConfigError::Invalid {
-                variable: "MODEL_CATALOG_FILE",
-                reason: format!("cannot read {path}: {error}"),
-            })?,
+            (None, Some(path)) => {
+                std::fs::read_to_string(&path).map_err(|error| ConfigError::Invalid {
+                    variable: "MODEL_CATALOG_FILE",
+                    reason: format!("cannot read {path}: {error}"),
+                })?
+            }
             (None, None) => return Err(ConfigError::Missing("MODEL_CATALOG")),
         };
-        let catalog = ModelCatalog::from_json(&catalog_json, &region, &account_id).map_err(invalid("MODEL_CATALOG"))?;
+        let catalog = ModelCatalog::from_json(&catalog_json, &region, &account_id)
+            .map_err(invalid("MODEL_CATALOG"))?;
 
-        let tenant_role_path = lookup("TENANT_ROLE_PATH").unwrap_or_else(|| DEFAULT_TENANT_ROLE_PATH.to_owned());
+        let tenant_role_path =
+            lookup("TENANT_ROLE_PATH").unwrap_or_else(|| DEFAULT_TENANT_ROLE_PATH.to_owned());
         validate_role_path(&tenant_role_path)?;
         let boundary_policy_arn = required("TENANT_BOUNDARY_POLICY_ARN")?;
-        validate_iam_arn("TENANT_BOUNDARY_POLICY_ARN", &boundary_policy_arn, ":policy/")?;
+        validate_iam_arn(
+            "TENANT_BOUNDARY_POLICY_ARN",
+            &boundary_policy_arn,
+            ":policy/",
+        )?;
         let trusted_principal_arn = required("TENANT_TRUSTED_PRINCIPAL_ARN")?;
         validate_iam_arn("TENANT_TRUSTED_PRINCIPAL_ARN", &trusted_principal_arn, ":")?;
 
         let extra_tags = parse_extra_tags(lookup("EXTRA_TAGS").as_deref())?;
         let sbt_control_plane_sources = match lookup("SBT_CONTROL_PLANE_SOURCES") {
-            Some(list) => list.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
-            None => DEFAULT_SBT_CONTROL_PLANE_SOURCES.map(str::to_owned).to_vec(),
+            Some(list) => list
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            None => DEFAULT_SBT_CONTROL_PLANE_SOURCES
+                .map(str::to_owned)
+                .to_vec(),
         };
         let contract = EventContract {
-            tenant_event_source: lookup("TENANT_EVENT_SOURCE").unwrap_or_else(|| DEFAULT_TENANT_EVENT_SOURCE.to_owned()),
+            tenant_event_source: lookup("TENANT_EVENT_SOURCE")
+                .unwrap_or_else(|| DEFAULT_TENANT_EVENT_SOURCE.to_owned()),
             sbt_control_plane_sources,
-            output_event_source: lookup("OUTPUT_EVENT_SOURCE").unwrap_or_else(|| DEFAULT_OUTPUT_EVENT_SOURCE.to_owned()),
+            output_event_source: lookup("OUTPUT_EVENT_SOURCE")
+                .unwrap_or_else(|| DEFAULT_OUTPUT_EVENT_SOURCE.to_owned()),
         };
 
         let retry = RetrySettings {
@@ -120,24 +144,34 @@ fn validate_role_path(path: &str) -> Result<(), ConfigError> {
         && path.ends_with('/')
         && path.len() <= 512
         && !path.contains("//")
-        && path.chars().all(|c| c.is_ascii_alphanumeric() || "/_+=,.@-".contains(c));
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+=,.@-".contains(c));
     if valid && path != "/" {
         Ok(())
     } else {
         Err(ConfigError::Invalid {
             variable: "TENANT_ROLE_PATH",
-            reason: format!("{path:?} must be a path such as /tenants/ reserved for tenant roles (not /)"),
+            reason: format!(
+                "{path:?} must be a path such as /tenants/ reserved for tenant roles (not /)"
+            ),
         })
     }
 }
 
-fn validate_iam_arn(variable: &'static str, arn: &str, resource_marker: &str) -> Result<(), ConfigError> {
+fn validate_iam_arn(
+    variable: &'static str,
+    arn: &str,
+    resource_marker: &str,
+) -> Result<(), ConfigError> {
     let mut fields = arn.splitn(6, ':');
     let valid = fields.next() == Some("arn")
         && fields.next().is_some_and(|p| p.starts_with("aws"))
         && fields.next() == Some("iam")
         && fields.next() == Some("")
-        && fields.next().is_some_and(|account| account.len() == 12 || account == "aws")
+        && fields
+            .next()
+            .is_some_and(|account| account.len() == 12 || account == "aws")
         && arn.contains(resource_marker);
     if valid {
         Ok(())
@@ -170,7 +204,9 @@ fn parse_extra_tags(raw: Option<&str>) -> Result<Vec<Tag>, ConfigError> {
     map.iter()
         .map(|(key, value)| {
             if key == TENANT_TAG_KEY {
-                return Err(invalid(format!("{TENANT_TAG_KEY} is set by the function itself")));
+                return Err(invalid(format!(
+                    "{TENANT_TAG_KEY} is set by the function itself"
+                )));
             }
             Tag::new(key, value).map_err(|error| invalid(error.to_string()))
         })
@@ -193,7 +229,11 @@ where
         Ok(value) if range.contains(&value) => Ok(value),
         _ => Err(ConfigError::Invalid {
             variable,
-            reason: format!("{raw:?} is not a whole number from {} to {}", range.start(), range.end()),
+            reason: format!(
+                "{raw:?} is not a whole number from {} to {}",
+                range.start(),
+                range.end()
+            ),
         }),
     }
 }
@@ -242,7 +282,13 @@ mod tests {
 
     #[test]
     fn names_the_missing_variable() {
-        for variable in ["AWS_REGION", "ACCOUNT_ID", "TENANT_TABLE_NAME", "EVENT_BUS_NAME", "MODEL_CATALOG"] {
+        for variable in [
+            "AWS_REGION",
+            "ACCOUNT_ID",
+            "TENANT_TABLE_NAME",
+            "EVENT_BUS_NAME",
+            "MODEL_CATALOG",
+        ] {
             let mut vars = base();
             vars.remove(variable);
 
@@ -262,7 +308,11 @@ mod tests {
             ("EXTRA_TAGS", "[1]", "JSON object"),
             ("SDK_MAX_ATTEMPTS", "0", "whole number"),
             ("TENANT_TRUSTED_PRINCIPAL_ARN", "saas-app", "IAM ARN"),
-            ("TENANT_BOUNDARY_POLICY_ARN", "arn:aws:iam::111122223333:role/x", "IAM ARN"),
+            (
+                "TENANT_BOUNDARY_POLICY_ARN",
+                "arn:aws:iam::111122223333:role/x",
+                "IAM ARN",
+            ),
         ];
 
         for (variable, value, expected) in cases {
@@ -271,14 +321,20 @@ mod tests {
 
             let error = load(&vars).expect_err(variable);
 
-            assert!(error.to_string().contains(expected), "{variable}={value}: {error}");
+            assert!(
+                error.to_string().contains(expected),
+                "{variable}={value}: {error}"
+            );
         }
     }
 
     #[test]
     fn reads_extra_tags() {
         let mut vars = base();
-        vars.insert("EXTRA_TAGS", r#"{"project": "saas", "cost-center": "cc-1"}"#.to_owned());
+        vars.insert(
+            "EXTRA_TAGS",
+            r#"{"project": "saas", "cost-center": "cc-1"}"#.to_owned(),
+        );
 
         let config = load(&vars).expect("valid configuration");
 

@@ -54,7 +54,12 @@ pub struct StepFailure {
 }
 
 impl StepFailure {
-    pub fn permanent(tenant_id: &str, step: Step, error_type: &'static str, message: impl Into<String>) -> Self {
+    pub fn permanent(
+        tenant_id: &str,
+        step: Step,
+        error_type: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             tenant_id: tenant_id.to_owned(),
             step,
@@ -64,7 +69,12 @@ impl StepFailure {
         }
     }
 
-    pub fn transient(tenant_id: &str, step: Step, error_type: &'static str, message: impl Into<String>) -> Self {
+    pub fn transient(
+        tenant_id: &str,
+        step: Step,
+        error_type: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             tenant_id: tenant_id.to_owned(),
             step,
@@ -92,16 +102,22 @@ impl StepFailure {
             ),
             ErrorKind::AccessDenied => (
                 "AccessDenied",
-                format!("{error}. The function's own role lacks a permission; compare it with template.yaml"),
+                format!(
+                    "{error}. The function's own role lacks a permission; compare it with template.yaml"
+                ),
             ),
             ErrorKind::Invalid => ("InvalidParameters", error.to_string()),
             ErrorKind::Throttled => ("Throttled", error.to_string()),
             ErrorKind::ServiceUnavailable => ("ServiceUnavailable", error.to_string()),
             ErrorKind::ConcurrentUpdate => (
                 "ConcurrentUpdate",
-                format!("{error}. Another invocation changed this tenant at the same time; a retry resumes from the registry"),
+                format!(
+                    "{error}. Another invocation changed this tenant at the same time; a retry resumes from the registry"
+                ),
             ),
-            ErrorKind::NotFound | ErrorKind::AlreadyExists | ErrorKind::Unexpected => ("AwsError", error.to_string()),
+            ErrorKind::NotFound | ErrorKind::AlreadyExists | ErrorKind::Unexpected => {
+                ("AwsError", error.to_string())
+            }
         };
         let class = if error.kind.is_transient() {
             ErrorClass::Transient
@@ -122,7 +138,12 @@ impl StepFailure {
             PolicyError::NoProfiles | PolicyError::NoRoutedModels { .. } => "NoRoutedModels",
             PolicyError::PolicyTooLarge { .. } => "PolicyTooLarge",
         };
-        Self::permanent(tenant_id, Step::PutRolePolicy, error_type, error.to_string())
+        Self::permanent(
+            tenant_id,
+            Step::PutRolePolicy,
+            error_type,
+            error.to_string(),
+        )
     }
 
     pub fn is_transient(&self) -> bool {

@@ -15,8 +15,8 @@ use tracing::{error, info, warn};
 use crate::domain::TenantRecord;
 use crate::error::ErrorClass;
 use crate::events::{
-    EnvelopeError, FailureNotice, InboundEvent, Origin, RequestKind, onboard_request, parse_event, provisioned,
-    provisioning_failed,
+    EnvelopeError, FailureNotice, InboundEvent, Origin, RequestKind, onboard_request, parse_event,
+    provisioned, provisioning_failed,
 };
 use crate::onboarding::{OnboardOutcome, Onboarding, Step, StepFailure};
 use crate::ports::{EventPublisher, ProfileProvisioner, RoleProvisioner, TenantRegistry};
@@ -64,9 +64,10 @@ where
     /// Handles one invocation; the returned JSON is the function's response.
     pub async fn handle(&self, event: LambdaEvent<Value>) -> Result<Value, HandlerError> {
         let contract = &self.onboarding.config().contract;
-        let inbound = parse_event(event.payload, contract, RequestKind::Onboard).inspect_err(|error| {
-            error!(error = %error, "rejected payload");
-        })?;
+        let inbound =
+            parse_event(event.payload, contract, RequestKind::Onboard).inspect_err(|error| {
+                error!(error = %error, "rejected payload");
+            })?;
         let request = match onboard_request(&inbound, &self.onboarding.config().catalog) {
             Ok(request) => request,
             Err(rejection) => {
@@ -91,13 +92,19 @@ where
         info!(event_id = %request.event_id, tenant_id = %request.tenant_id, tier = %request.tier, origin = ?request.origin, "onboarding request received");
 
         match self.onboarding.onboard(&request).await {
-            Ok(OnboardOutcome::Provisioned(record)) => self.announce_success(&inbound, request.origin, record, "provisioned").await,
+            Ok(OnboardOutcome::Provisioned(record)) => {
+                self.announce_success(&inbound, request.origin, record, "provisioned")
+                    .await
+            }
             Ok(OnboardOutcome::AlreadyActive(record)) => {
-                self.announce_success(&inbound, request.origin, record, "already-active").await
+                self.announce_success(&inbound, request.origin, record, "already-active")
+                    .await
             }
             Ok(OnboardOutcome::Ignored { reason }) => {
                 info!(event_id = %request.event_id, tenant_id = %request.tenant_id, reason = %reason, "onboarding request ignored");
-                Ok(json!({"outcome": "ignored", "tenantId": request.tenant_id.as_str(), "reason": reason}))
+                Ok(
+                    json!({"outcome": "ignored", "tenantId": request.tenant_id.as_str(), "reason": reason}),
+                )
             }
             Err(failure) if failure.class == ErrorClass::Transient => {
                 error!(tenant_id = %failure.tenant_id, step = %failure.step, error_type = failure.error_type, error = %failure.message, "onboarding failed; the invocation fails so Lambda retries it");
@@ -152,7 +159,11 @@ where
         }))
     }
 
-    async fn announce_failure(&self, inbound: &InboundEvent, notice: &FailureNotice) -> Result<(), HandlerError> {
+    async fn announce_failure(
+        &self,
+        inbound: &InboundEvent,
+        notice: &FailureNotice,
+    ) -> Result<(), HandlerError> {
         let event = provisioning_failed(&self.onboarding.config().contract, inbound.origin, notice);
         let tenant = notice.tenant_id.as_deref().unwrap_or("unknown");
         self.events

@@ -15,13 +15,15 @@ use crate::clock::now_rfc3339;
 use crate::config::Config;
 use crate::domain::policy::{TENANT_POLICY_NAME, tenant_invoke_policy, trust_policy};
 use crate::domain::{
-    ClientRequestToken, FailureRecord, ModelKey, ProfileArn, ProfileName, ProfileRecord, RoleName, TENANT_TAG_KEY, Tag,
-    TenantId, TenantRecord, TenantStatus,
+    ClientRequestToken, FailureRecord, ModelKey, ProfileArn, ProfileName, ProfileRecord, RoleName,
+    TENANT_TAG_KEY, Tag, TenantId, TenantRecord, TenantStatus,
 };
 use crate::error::ErrorKind;
 use crate::events::OnboardRequest;
 pub use crate::failure::{Step, StepFailure};
-use crate::ports::{CreateProfileRequest, ProfileProvisioner, RoleProvisioner, RoleSpec, TenantRegistry};
+use crate::ports::{
+    CreateProfileRequest, ProfileProvisioner, RoleProvisioner, RoleSpec, TenantRegistry,
+};
 
 /// Called after each completed step; an error stops the use case there as if
 /// the function had crashed. Tests use it to reach every crash point.
@@ -115,12 +117,14 @@ where
                 Ok(()) => Ok(Claim::Proceed(record)),
                 // Another invocation created the item first; its progress is
                 // read on the retry.
-                Err(error) if error.kind == ErrorKind::AlreadyExists => Err(StepFailure::transient(
-                    tenant,
-                    Step::Claim,
-                    "ConcurrentOnboarding",
-                    "another invocation started onboarding this tenant at the same time; a retry resumes its work",
-                )),
+                Err(error) if error.kind == ErrorKind::AlreadyExists => {
+                    Err(StepFailure::transient(
+                        tenant,
+                        Step::Claim,
+                        "ConcurrentOnboarding",
+                        "another invocation started onboarding this tenant at the same time; a retry resumes its work",
+                    ))
+                }
                 Err(error) => Err(aws(error)),
             };
         };
@@ -151,8 +155,9 @@ where
             }
             TenantStatus::Offboarding | TenantStatus::Offboarded if record.event_id == request.event_id => {
                 Ok(Claim::Done(OnboardOutcome::Ignored {
-                    reason: "the tenant was offboarded after this signup event; a late redelivery does not re-create it"
-                        .to_owned(),
+                    reason:
+                        "the tenant was offboarded after this signup event; a late redelivery does not re-create it"
+                            .to_owned(),
                 }))
             }
             TenantStatus::Offboarding => Err(StepFailure::transient(
@@ -173,19 +178,34 @@ where
                     ..fresh
                 };
                 self.registry.replace(&record, expected).await.map_err(aws)?;
-                info!(tenant_id = tenant, generation = record.generation, "onboarding tenant again");
+                info!(
+                    tenant_id = tenant,
+                    generation = record.generation,
+                    "onboarding tenant again"
+                );
                 Ok(Claim::Proceed(record))
             }
         }
     }
 
-    async fn provision(&self, tenant: &TenantId, record: &mut TenantRecord) -> Result<(), StepFailure> {
+    async fn provision(
+        &self,
+        tenant: &TenantId,
+        record: &mut TenantRecord,
+    ) -> Result<(), StepFailure> {
         let models = record
             .models
             .iter()
             .map(|raw| ModelKey::parse(raw))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|error| StepFailure::permanent(tenant.as_str(), Step::Claim, "InvalidRecord", error.to_string()))?;
+            .map_err(|error| {
+                StepFailure::permanent(
+                    tenant.as_str(),
+                    Step::Claim,
+                    "InvalidRecord",
+                    error.to_string(),
+                )
+            })?;
 
         for model in &models {
             if let Some(recorded) = record.profiles.get(model.as_str()) {
@@ -194,7 +214,9 @@ where
                 }
                 warn!(tenant_id = %tenant, profile_arn = %recorded.profile_arn, "recorded profile is gone; creating it again");
             }
-            let profile = self.ensure_profile(tenant, model, record.generation).await?;
+            let profile = self
+                .ensure_profile(tenant, model, record.generation)
+                .await?;
             record.profiles.insert(model.as_str().to_owned(), profile);
             self.save(tenant, record, Step::RecordProfile).await?;
             self.checkpoint(tenant, Step::RecordProfile)?;
@@ -205,10 +227,14 @@ where
         self.save(tenant, record, Step::CreateRole).await?;
         self.checkpoint(tenant, Step::CreateRole)?;
 
-        let policy =
-            tenant_invoke_policy(record.profiles.values()).map_err(|e| StepFailure::from_policy(tenant.as_str(), &e))?;
-        self.put_policy_when_visible(tenant, &RoleName::from_service(&record.role_name), &policy.to_json())
-            .await?;
+        let policy = tenant_invoke_policy(record.profiles.values())
+            .map_err(|e| StepFailure::from_policy(tenant.as_str(), &e))?;
+        self.put_policy_when_visible(
+            tenant,
+            &RoleName::from_service(&record.role_name),
+            &policy.to_json(),
+        )
+        .await?;
         self.checkpoint(tenant, Step::PutRolePolicy)?;
 
         record.status = TenantStatus::Active;
@@ -217,9 +243,19 @@ where
         self.checkpoint(tenant, Step::Activate)
     }
 
-    async fn recorded_profile_exists(&self, tenant: &TenantId, recorded: &ProfileRecord) -> Result<bool, StepFailure> {
-        let arn = ProfileArn::parse(&recorded.profile_arn)
-            .map_err(|e| StepFailure::permanent(tenant.as_str(), Step::DescribeProfile, "InvalidRecord", e.to_string()))?;
+    async fn recorded_profile_exists(
+        &self,
+        tenant: &TenantId,
+        recorded: &ProfileRecord,
+    ) -> Result<bool, StepFailure> {
+        let arn = ProfileArn::parse(&recorded.profile_arn).map_err(|e| {
+            StepFailure::permanent(
+                tenant.as_str(),
+                Step::DescribeProfile,
+                "InvalidRecord",
+                e.to_string(),
+            )
+        })?;
         let description = self
             .profiles
             .describe_profile(&arn)
@@ -229,7 +265,12 @@ where
     }
 
     /// Creates the model's profile, or adopts the one an earlier attempt made.
-    async fn ensure_profile(&self, tenant: &TenantId, model: &ModelKey, generation: u32) -> Result<ProfileRecord, StepFailure> {
+    async fn ensure_profile(
+        &self,
+        tenant: &TenantId,
+        model: &ModelKey,
+        generation: u32,
+    ) -> Result<ProfileRecord, StepFailure> {
         let id = tenant.as_str();
         let Some(source) = self.config.catalog.source(model) else {
             return Err(StepFailure::permanent(
@@ -253,7 +294,9 @@ where
                 info!(tenant_id = id, profile_arn = %arn, model = %model, "inference profile created");
                 arn
             }
-            Err(error) if error.kind == ErrorKind::AlreadyExists => self.adopt_profile(tenant, &name).await?,
+            Err(error) if error.kind == ErrorKind::AlreadyExists => {
+                self.adopt_profile(tenant, &name).await?
+            }
             Err(error) => return Err(StepFailure::from_aws(id, Step::CreateProfile, error)),
         };
         self.checkpoint(tenant, Step::CreateProfile)?;
@@ -268,7 +311,9 @@ where
                     id,
                     Step::DescribeProfile,
                     "ProfileNotVisible",
-                    format!("profile {arn} was created but GetInferenceProfile does not find it yet"),
+                    format!(
+                        "profile {arn} was created but GetInferenceProfile does not find it yet"
+                    ),
                 )
             })?;
         if description.routed_model_arns.is_empty() {
@@ -281,7 +326,10 @@ where
                 id,
                 Step::DescribeProfile,
                 "NoRoutedModels",
-                format!("GetInferenceProfile lists no routed foundation models for {arn} (source {}); nothing was attached", source.arn()),
+                format!(
+                    "GetInferenceProfile lists no routed foundation models for {arn} (source {}); nothing was attached",
+                    source.arn()
+                ),
             ));
         }
 
@@ -297,15 +345,26 @@ where
     }
 
     /// Adopts a profile of the derived name if it carries this tenant's tag.
-    async fn adopt_profile(&self, tenant: &TenantId, name: &ProfileName) -> Result<ProfileArn, StepFailure> {
+    async fn adopt_profile(
+        &self,
+        tenant: &TenantId,
+        name: &ProfileName,
+    ) -> Result<ProfileArn, StepFailure> {
         let id = tenant.as_str();
         let aws = |error| StepFailure::from_aws(id, Step::CreateProfile, error);
-        let Some(found) = self.profiles.find_profile_by_name(name).await.map_err(aws)? else {
+        let Some(found) = self
+            .profiles
+            .find_profile_by_name(name)
+            .await
+            .map_err(aws)?
+        else {
             return Err(StepFailure::transient(
                 id,
                 Step::CreateProfile,
                 "ProfileNotVisible",
-                format!("CreateInferenceProfile reported a conflict but no application profile is named {name}"),
+                format!(
+                    "CreateInferenceProfile reported a conflict but no application profile is named {name}"
+                ),
             ));
         };
         let tags = self.profiles.profile_tags(&found.arn).await.map_err(aws)?;
@@ -333,7 +392,9 @@ where
             path: self.config.tenant_role_path.clone(),
             boundary_policy_arn: self.config.boundary_policy_arn.clone(),
             trust_policy: trust_policy(&self.config.trusted_principal_arn).to_json(),
-            description: "Invokes Bedrock only through this tenant's application inference profiles".to_owned(),
+            description:
+                "Invokes Bedrock only through this tenant's application inference profiles"
+                    .to_owned(),
             tags: self.resource_tags(tenant),
         };
         match self.roles.create_role(&spec).await {
@@ -342,11 +403,22 @@ where
                 Ok(arn)
             }
             Err(error) if error.kind == ErrorKind::AlreadyExists => {
-                let existing = self.roles.describe_role(&spec.name).await.map_err(aws)?.ok_or_else(|| {
-                    StepFailure::transient(id, Step::CreateRole, "RoleNotVisible", format!("role {} exists but GetRole does not find it yet", spec.name))
-                })?;
+                let existing = self
+                    .roles
+                    .describe_role(&spec.name)
+                    .await
+                    .map_err(aws)?
+                    .ok_or_else(|| {
+                        StepFailure::transient(
+                            id,
+                            Step::CreateRole,
+                            "RoleNotVisible",
+                            format!("role {} exists but GetRole does not find it yet", spec.name),
+                        )
+                    })?;
                 let managed = existing.path == spec.path
-                    && existing.boundary_policy_arn.as_deref() == Some(spec.boundary_policy_arn.as_str())
+                    && existing.boundary_policy_arn.as_deref()
+                        == Some(spec.boundary_policy_arn.as_str())
                     && has_tenant_tag(&existing.tags, tenant);
                 if !managed {
                     return Err(StepFailure::permanent(
@@ -368,12 +440,23 @@ where
 
     /// Puts the inline policy, waiting while IAM does not yet see a new role
     /// (IAM is eventually consistent; a new role can be missing for seconds).
-    async fn put_policy_when_visible(&self, tenant: &TenantId, role: &RoleName, document: &str) -> Result<(), StepFailure> {
+    async fn put_policy_when_visible(
+        &self,
+        tenant: &TenantId,
+        role: &RoleName,
+        document: &str,
+    ) -> Result<(), StepFailure> {
         let mut attempt = 1;
         loop {
-            match self.roles.put_role_policy(role, TENANT_POLICY_NAME, document).await {
+            match self
+                .roles
+                .put_role_policy(role, TENANT_POLICY_NAME, document)
+                .await
+            {
                 Ok(()) => return Ok(()),
-                Err(error) if error.kind == ErrorKind::NotFound && attempt < ROLE_VISIBILITY_ATTEMPTS => {
+                Err(error)
+                    if error.kind == ErrorKind::NotFound && attempt < ROLE_VISIBILITY_ATTEMPTS =>
+                {
                     let delay = backoff_with_jitter(ROLE_VISIBILITY_BASE_DELAY, attempt);
                     warn!(tenant_id = %tenant, role_name = %role, attempt, delay_ms = delay.as_millis() as u64, "role not visible yet; retrying PutRolePolicy");
                     tokio::time::sleep(delay).await;
@@ -387,23 +470,38 @@ where
                         format!("{error} (role still not visible after {attempt} attempts)"),
                     ));
                 }
-                Err(error) => return Err(StepFailure::from_aws(tenant.as_str(), Step::PutRolePolicy, error)),
+                Err(error) => {
+                    return Err(StepFailure::from_aws(
+                        tenant.as_str(),
+                        Step::PutRolePolicy,
+                        error,
+                    ));
+                }
             }
         }
     }
 
     /// Deletes what this onboarding created and records the failure on the tenant.
-    async fn roll_back(&self, tenant: &TenantId, record: &mut TenantRecord, failure: &StepFailure) -> Result<(), StepFailure> {
+    async fn roll_back(
+        &self,
+        tenant: &TenantId,
+        record: &mut TenantRecord,
+        failure: &StepFailure,
+    ) -> Result<(), StepFailure> {
         let id = tenant.as_str();
         let aws = |error| StepFailure::from_aws(id, Step::RollBack, error);
         for profile in record.profiles.values() {
-            let arn = ProfileArn::parse(&profile.profile_arn)
-                .map_err(|e| StepFailure::permanent(id, Step::RollBack, "InvalidRecord", e.to_string()))?;
+            let arn = ProfileArn::parse(&profile.profile_arn).map_err(|e| {
+                StepFailure::permanent(id, Step::RollBack, "InvalidRecord", e.to_string())
+            })?;
             self.profiles.delete_profile(&arn).await.map_err(aws)?;
             info!(tenant_id = id, profile_arn = %arn, "rolled back inference profile");
         }
         if record.role_arn.is_some() {
-            self.roles.delete_role(&RoleName::from_service(&record.role_name)).await.map_err(aws)?;
+            self.roles
+                .delete_role(&RoleName::from_service(&record.role_name))
+                .await
+                .map_err(aws)?;
             info!(tenant_id = id, role_name = %record.role_name, "rolled back tenant role");
         }
         record.profiles.clear();
@@ -420,7 +518,12 @@ where
     }
 
     /// Writes the record if nobody else wrote it since it was read.
-    async fn save(&self, tenant: &TenantId, record: &mut TenantRecord, step: Step) -> Result<(), StepFailure> {
+    async fn save(
+        &self,
+        tenant: &TenantId,
+        record: &mut TenantRecord,
+        step: Step,
+    ) -> Result<(), StepFailure> {
         let expected = record.version;
         record.version += 1;
         record.updated_at = now_rfc3339();
@@ -441,7 +544,9 @@ where
 
     fn checkpoint(&self, tenant: &TenantId, step: Step) -> Result<(), StepFailure> {
         match &self.hook {
-            Some(hook) => hook(step).map_err(|message| StepFailure::transient(tenant.as_str(), step, "InjectedCrash", message)),
+            Some(hook) => hook(step).map_err(|message| {
+                StepFailure::transient(tenant.as_str(), step, "InjectedCrash", message)
+            }),
             None => Ok(()),
         }
     }
@@ -458,7 +563,11 @@ fn new_record(request: &OnboardRequest, generation: u32) -> TenantRecord {
         tenant_id: request.tenant_id.as_str().to_owned(),
         status: TenantStatus::Provisioning,
         tier: request.tier.clone(),
-        models: request.models.iter().map(|m| m.as_str().to_owned()).collect(),
+        models: request
+            .models
+            .iter()
+            .map(|m| m.as_str().to_owned())
+            .collect(),
         generation,
         version: 1,
         event_id: request.event_id.clone(),
@@ -474,7 +583,8 @@ fn new_record(request: &OnboardRequest, generation: u32) -> TenantRecord {
 }
 
 fn has_tenant_tag(tags: &[Tag], tenant: &TenantId) -> bool {
-    tags.iter().any(|tag| tag.key == TENANT_TAG_KEY && tag.value == tenant.as_str())
+    tags.iter()
+        .any(|tag| tag.key == TENANT_TAG_KEY && tag.value == tenant.as_str())
 }
 
 /// Exponential backoff with jitter: a random delay between half and all of `base * 2^(attempt-1)`.

@@ -9,7 +9,10 @@ use crate::events::OutboundEvent;
 /// The DynamoDB tenant registry.
 pub trait TenantRegistry: Send + Sync {
     /// Reads a tenant's item with a strongly consistent read.
-    fn get(&self, tenant_id: &str) -> impl Future<Output = Result<Option<TenantRecord>, AwsError>> + Send;
+    fn get(
+        &self,
+        tenant_id: &str,
+    ) -> impl Future<Output = Result<Option<TenantRecord>, AwsError>> + Send;
 
     /// Writes a new item; fails with `AlreadyExists` when the tenant has one.
     fn insert(&self, record: &TenantRecord) -> impl Future<Output = Result<(), AwsError>> + Send;
@@ -61,10 +64,14 @@ pub trait ProfileProvisioner: Send + Sync {
         name: &ProfileName,
     ) -> impl Future<Output = Result<Option<ProfileDescription>, AwsError>> + Send;
 
-    fn profile_tags(&self, arn: &ProfileArn) -> impl Future<Output = Result<Vec<Tag>, AwsError>> + Send;
+    fn profile_tags(
+        &self,
+        arn: &ProfileArn,
+    ) -> impl Future<Output = Result<Vec<Tag>, AwsError>> + Send;
 
     /// Deletes a profile; a profile that is already gone counts as deleted.
-    fn delete_profile(&self, arn: &ProfileArn) -> impl Future<Output = Result<(), AwsError>> + Send;
+    fn delete_profile(&self, arn: &ProfileArn)
+    -> impl Future<Output = Result<(), AwsError>> + Send;
 }
 
 /// Parameters of the tenant role.
@@ -90,7 +97,8 @@ pub struct RoleDescription {
 /// IAM roles of tenants.
 pub trait RoleProvisioner: Send + Sync {
     /// Creates the role; fails with `AlreadyExists` when the name is taken. Returns the role ARN.
-    fn create_role(&self, spec: &RoleSpec) -> impl Future<Output = Result<String, AwsError>> + Send;
+    fn create_role(&self, spec: &RoleSpec)
+    -> impl Future<Output = Result<String, AwsError>> + Send;
 
     fn describe_role(
         &self,

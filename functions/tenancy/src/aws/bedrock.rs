@@ -3,10 +3,14 @@
 use aws_sdk_bedrock::Client;
 use aws_sdk_bedrock::operation::create_inference_profile::CreateInferenceProfileError;
 use aws_sdk_bedrock::operation::delete_inference_profile::DeleteInferenceProfileError;
-use aws_sdk_bedrock::operation::get_inference_profile::{GetInferenceProfileError, GetInferenceProfileOutput};
+use aws_sdk_bedrock::operation::get_inference_profile::{
+    GetInferenceProfileError, GetInferenceProfileOutput,
+};
 use aws_sdk_bedrock::operation::list_inference_profiles::ListInferenceProfilesError;
 use aws_sdk_bedrock::operation::list_tags_for_resource::ListTagsForResourceError;
-use aws_sdk_bedrock::types::{InferenceProfileModelSource, InferenceProfileSummary, InferenceProfileType};
+use aws_sdk_bedrock::types::{
+    InferenceProfileModelSource, InferenceProfileSummary, InferenceProfileType,
+};
 use tracing::debug;
 
 use super::{classify, unexpected};
@@ -68,27 +72,46 @@ impl ProfileProvisioner for BedrockProfiles {
             .inference_profile_name(request.name.as_str())
             .description(&request.description)
             .client_request_token(request.token.as_str())
-            .model_source(InferenceProfileModelSource::CopyFrom(request.source_arn.clone()))
+            .model_source(InferenceProfileModelSource::CopyFrom(
+                request.source_arn.clone(),
+            ))
             .set_tags(Some(tags))
             .send()
             .await
             .map_err(|error| {
                 classify(OPERATION, error, |e| match e {
-                    CreateInferenceProfileError::ConflictException(_) => Some(ErrorKind::AlreadyExists),
+                    CreateInferenceProfileError::ConflictException(_) => {
+                        Some(ErrorKind::AlreadyExists)
+                    }
                     CreateInferenceProfileError::ValidationException(_)
-                    | CreateInferenceProfileError::TooManyTagsException(_) => Some(ErrorKind::Invalid),
-                    CreateInferenceProfileError::ServiceQuotaExceededException(_) => Some(ErrorKind::QuotaExceeded),
-                    CreateInferenceProfileError::ThrottlingException(_) => Some(ErrorKind::Throttled),
-                    CreateInferenceProfileError::InternalServerException(_) => Some(ErrorKind::ServiceUnavailable),
-                    CreateInferenceProfileError::AccessDeniedException(_) => Some(ErrorKind::AccessDenied),
-                    CreateInferenceProfileError::ResourceNotFoundException(_) => Some(ErrorKind::Invalid),
+                    | CreateInferenceProfileError::TooManyTagsException(_) => {
+                        Some(ErrorKind::Invalid)
+                    }
+                    CreateInferenceProfileError::ServiceQuotaExceededException(_) => {
+                        Some(ErrorKind::QuotaExceeded)
+                    }
+                    CreateInferenceProfileError::ThrottlingException(_) => {
+                        Some(ErrorKind::Throttled)
+                    }
+                    CreateInferenceProfileError::InternalServerException(_) => {
+                        Some(ErrorKind::ServiceUnavailable)
+                    }
+                    CreateInferenceProfileError::AccessDeniedException(_) => {
+                        Some(ErrorKind::AccessDenied)
+                    }
+                    CreateInferenceProfileError::ResourceNotFoundException(_) => {
+                        Some(ErrorKind::Invalid)
+                    }
                     _ => None,
                 })
             })?;
         parse_arn(OPERATION, output.inference_profile_arn())
     }
 
-    async fn describe_profile(&self, arn: &ProfileArn) -> Result<Option<ProfileDescription>, AwsError> {
+    async fn describe_profile(
+        &self,
+        arn: &ProfileArn,
+    ) -> Result<Option<ProfileDescription>, AwsError> {
         const OPERATION: &str = "GetInferenceProfile";
         let result = self
             .client
@@ -100,21 +123,36 @@ impl ProfileProvisioner for BedrockProfiles {
             Ok(output) => describe_output(&output).map(Some),
             Err(error) => {
                 let error = classify(OPERATION, error, |e| match e {
-                    GetInferenceProfileError::ResourceNotFoundException(_) => Some(ErrorKind::NotFound),
+                    GetInferenceProfileError::ResourceNotFoundException(_) => {
+                        Some(ErrorKind::NotFound)
+                    }
                     GetInferenceProfileError::ThrottlingException(_) => Some(ErrorKind::Throttled),
-                    GetInferenceProfileError::InternalServerException(_) => Some(ErrorKind::ServiceUnavailable),
-                    GetInferenceProfileError::AccessDeniedException(_) => Some(ErrorKind::AccessDenied),
+                    GetInferenceProfileError::InternalServerException(_) => {
+                        Some(ErrorKind::ServiceUnavailable)
+                    }
+                    GetInferenceProfileError::AccessDeniedException(_) => {
+                        Some(ErrorKind::AccessDenied)
+                    }
                     GetInferenceProfileError::ValidationException(_) => Some(ErrorKind::Invalid),
                     _ => None,
                 });
-                if error.kind == ErrorKind::NotFound { Ok(None) } else { Err(error) }
+                if error.kind == ErrorKind::NotFound {
+                    Ok(None)
+                } else {
+                    Err(error)
+                }
             }
         }
     }
 
-    async fn find_profile_by_name(&self, name: &ProfileName) -> Result<Option<ProfileDescription>, AwsError> {
+    async fn find_profile_by_name(
+        &self,
+        name: &ProfileName,
+    ) -> Result<Option<ProfileDescription>, AwsError> {
         let profiles = self.list_application_profiles().await?;
-        Ok(profiles.into_iter().find(|profile| profile.name == name.as_str()))
+        Ok(profiles
+            .into_iter()
+            .find(|profile| profile.name == name.as_str()))
     }
 
     async fn profile_tags(&self, arn: &ProfileArn) -> Result<Vec<Tag>, AwsError> {
@@ -127,10 +165,16 @@ impl ProfileProvisioner for BedrockProfiles {
             .await
             .map_err(|error| {
                 classify(OPERATION, error, |e| match e {
-                    ListTagsForResourceError::ResourceNotFoundException(_) => Some(ErrorKind::NotFound),
+                    ListTagsForResourceError::ResourceNotFoundException(_) => {
+                        Some(ErrorKind::NotFound)
+                    }
                     ListTagsForResourceError::ThrottlingException(_) => Some(ErrorKind::Throttled),
-                    ListTagsForResourceError::InternalServerException(_) => Some(ErrorKind::ServiceUnavailable),
-                    ListTagsForResourceError::AccessDeniedException(_) => Some(ErrorKind::AccessDenied),
+                    ListTagsForResourceError::InternalServerException(_) => {
+                        Some(ErrorKind::ServiceUnavailable)
+                    }
+                    ListTagsForResourceError::AccessDeniedException(_) => {
+                        Some(ErrorKind::AccessDenied)
+                    }
                     ListTagsForResourceError::ValidationException(_) => Some(ErrorKind::Invalid),
                     _ => None,
                 })
@@ -158,15 +202,29 @@ impl ProfileProvisioner for BedrockProfiles {
             Ok(_) => Ok(()),
             Err(error) => {
                 let error = classify(OPERATION, error, |e| match e {
-                    DeleteInferenceProfileError::ResourceNotFoundException(_) => Some(ErrorKind::NotFound),
-                    DeleteInferenceProfileError::ConflictException(_) => Some(ErrorKind::ConcurrentUpdate),
-                    DeleteInferenceProfileError::ThrottlingException(_) => Some(ErrorKind::Throttled),
-                    DeleteInferenceProfileError::InternalServerException(_) => Some(ErrorKind::ServiceUnavailable),
-                    DeleteInferenceProfileError::AccessDeniedException(_) => Some(ErrorKind::AccessDenied),
+                    DeleteInferenceProfileError::ResourceNotFoundException(_) => {
+                        Some(ErrorKind::NotFound)
+                    }
+                    DeleteInferenceProfileError::ConflictException(_) => {
+                        Some(ErrorKind::ConcurrentUpdate)
+                    }
+                    DeleteInferenceProfileError::ThrottlingException(_) => {
+                        Some(ErrorKind::Throttled)
+                    }
+                    DeleteInferenceProfileError::InternalServerException(_) => {
+                        Some(ErrorKind::ServiceUnavailable)
+                    }
+                    DeleteInferenceProfileError::AccessDeniedException(_) => {
+                        Some(ErrorKind::AccessDenied)
+                    }
                     DeleteInferenceProfileError::ValidationException(_) => Some(ErrorKind::Invalid),
                     _ => None,
                 });
-                if error.kind == ErrorKind::NotFound { Ok(()) } else { Err(error) }
+                if error.kind == ErrorKind::NotFound {
+                    Ok(())
+                } else {
+                    Err(error)
+                }
             }
         }
     }
@@ -175,7 +233,9 @@ impl ProfileProvisioner for BedrockProfiles {
 fn list_error_kind(error: &ListInferenceProfilesError) -> Option<ErrorKind> {
     match error {
         ListInferenceProfilesError::ThrottlingException(_) => Some(ErrorKind::Throttled),
-        ListInferenceProfilesError::InternalServerException(_) => Some(ErrorKind::ServiceUnavailable),
+        ListInferenceProfilesError::InternalServerException(_) => {
+            Some(ErrorKind::ServiceUnavailable)
+        }
         ListInferenceProfilesError::AccessDeniedException(_) => Some(ErrorKind::AccessDenied),
         ListInferenceProfilesError::ValidationException(_) => Some(ErrorKind::Invalid),
         _ => None,
@@ -207,5 +267,10 @@ fn summary_description(summary: &InferenceProfileSummary) -> Result<ProfileDescr
 }
 
 fn parse_arn(operation: &'static str, raw: &str) -> Result<ProfileArn, AwsError> {
-    ProfileArn::parse(raw).map_err(|error| unexpected(operation, format!("Bedrock returned an unexpected ARN: {error}")))
+    ProfileArn::parse(raw).map_err(|error| {
+        unexpected(
+            operation,
+            format!("Bedrock returned an unexpected ARN: {error}"),
+        )
+    })
 }

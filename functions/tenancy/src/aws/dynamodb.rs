@@ -43,7 +43,9 @@ impl DynamoRegistry {
             let page = page.map_err(|error| {
                 classify(OPERATION, error, |e| match e {
                     aws_sdk_dynamodb::operation::scan::ScanError::ProvisionedThroughputExceededException(_)
-                    | aws_sdk_dynamodb::operation::scan::ScanError::RequestLimitExceeded(_) => Some(ErrorKind::Throttled),
+                    | aws_sdk_dynamodb::operation::scan::ScanError::RequestLimitExceeded(_) => {
+                        Some(ErrorKind::Throttled)
+                    }
                     aws_sdk_dynamodb::operation::scan::ScanError::InternalServerError(_) => {
                         Some(ErrorKind::ServiceUnavailable)
                     }
@@ -51,10 +53,9 @@ impl DynamoRegistry {
                 })
             })?;
             for item in page.items() {
-                records.push(
-                    serde_dynamo::from_item(item.clone())
-                        .map_err(|error| unexpected(OPERATION, format!("registry item does not parse: {error}")))?,
-                );
+                records.push(serde_dynamo::from_item(item.clone()).map_err(|error| {
+                    unexpected(OPERATION, format!("registry item does not parse: {error}"))
+                })?);
             }
         }
         Ok(records)
@@ -62,9 +63,17 @@ impl DynamoRegistry {
 
     async fn put(&self, record: &TenantRecord, condition: Condition) -> Result<(), AwsError> {
         const OPERATION: &str = "PutItem";
-        let item = serde_dynamo::to_item(record)
-            .map_err(|error| unexpected(OPERATION, format!("registry item does not serialise: {error}")))?;
-        let mut request = self.client.put_item().table_name(&self.table_name).set_item(Some(item));
+        let item = serde_dynamo::to_item(record).map_err(|error| {
+            unexpected(
+                OPERATION,
+                format!("registry item does not serialise: {error}"),
+            )
+        })?;
+        let mut request = self
+            .client
+            .put_item()
+            .table_name(&self.table_name)
+            .set_item(Some(item));
         let conflict_kind = match condition {
             Condition::Absent => {
                 request = request
@@ -76,7 +85,10 @@ impl DynamoRegistry {
                 request = request
                     .condition_expression("#version = :expected")
                     .expression_attribute_names("#version", "version")
-                    .expression_attribute_values(":expected", AttributeValue::N(expected.to_string()));
+                    .expression_attribute_values(
+                        ":expected",
+                        AttributeValue::N(expected.to_string()),
+                    );
                 ErrorKind::ConcurrentUpdate
             }
         };
@@ -84,9 +96,8 @@ impl DynamoRegistry {
             classify(OPERATION, error, |e| match e {
                 PutItemError::ConditionalCheckFailedException(_) => Some(conflict_kind),
                 PutItemError::TransactionConflictException(_) => Some(ErrorKind::ConcurrentUpdate),
-                PutItemError::ProvisionedThroughputExceededException(_) | PutItemError::RequestLimitExceeded(_) => {
-                    Some(ErrorKind::Throttled)
-                }
+                PutItemError::ProvisionedThroughputExceededException(_)
+                | PutItemError::RequestLimitExceeded(_) => Some(ErrorKind::Throttled),
                 PutItemError::InternalServerError(_) => Some(ErrorKind::ServiceUnavailable),
                 PutItemError::ResourceNotFoundException(_) => Some(ErrorKind::Invalid),
                 _ => None,
@@ -108,15 +119,17 @@ impl TenantRegistry for DynamoRegistry {
             .client
             .get_item()
             .table_name(&self.table_name)
-            .key(TENANT_KEY_ATTRIBUTE, AttributeValue::S(tenant_id.to_owned()))
+            .key(
+                TENANT_KEY_ATTRIBUTE,
+                AttributeValue::S(tenant_id.to_owned()),
+            )
             .consistent_read(true)
             .send()
             .await
             .map_err(|error| {
                 classify(OPERATION, error, |e| match e {
-                    GetItemError::ProvisionedThroughputExceededException(_) | GetItemError::RequestLimitExceeded(_) => {
-                        Some(ErrorKind::Throttled)
-                    }
+                    GetItemError::ProvisionedThroughputExceededException(_)
+                    | GetItemError::RequestLimitExceeded(_) => Some(ErrorKind::Throttled),
                     GetItemError::InternalServerError(_) => Some(ErrorKind::ServiceUnavailable),
                     GetItemError::ResourceNotFoundException(_) => Some(ErrorKind::Invalid),
                     _ => None,
@@ -125,8 +138,12 @@ impl TenantRegistry for DynamoRegistry {
         output
             .item
             .map(|item| {
-                serde_dynamo::from_item(item)
-                    .map_err(|error| unexpected(OPERATION, format!("registry item of {tenant_id} does not parse: {error}")))
+                serde_dynamo::from_item(item).map_err(|error| {
+                    unexpected(
+                        OPERATION,
+                        format!("registry item of {tenant_id} does not parse: {error}"),
+                    )
+                })
             })
             .transpose()
     }

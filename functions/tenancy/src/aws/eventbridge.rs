@@ -52,9 +52,9 @@ impl EventPublisher for EventBridgePublisher {
                 .entries()
                 .iter()
                 .find_map(|entry| {
-                    entry
-                        .error_code()
-                        .map(|code| format!("{code}: {}", entry.error_message().unwrap_or_default()))
+                    entry.error_code().map(|code| {
+                        format!("{code}: {}", entry.error_message().unwrap_or_default())
+                    })
                 })
                 .unwrap_or_else(|| "no error code given".to_owned());
             let mut error = unexpected(OPERATION, format!("the event was not accepted ({reason})"));

@@ -26,7 +26,11 @@ impl IamRoles {
     }
 
     /// Reads an inline policy document, percent-decoded (IAM returns it URL-encoded).
-    pub async fn role_policy(&self, name: &RoleName, policy_name: &str) -> Result<Option<String>, AwsError> {
+    pub async fn role_policy(
+        &self,
+        name: &RoleName,
+        policy_name: &str,
+    ) -> Result<Option<String>, AwsError> {
         const OPERATION: &str = "GetRolePolicy";
         let result = self
             .client
@@ -39,11 +43,17 @@ impl IamRoles {
             Ok(output) => {
                 let decoded = percent_encoding::percent_decode_str(output.policy_document())
                     .decode_utf8()
-                    .map_err(|error| super::unexpected(OPERATION, format!("policy document is not UTF-8: {error}")))?;
+                    .map_err(|error| {
+                        super::unexpected(
+                            OPERATION,
+                            format!("policy document is not UTF-8: {error}"),
+                        )
+                    })?;
                 Ok(Some(decoded.into_owned()))
             }
             Err(error) => {
-                let error = classify(OPERATION, error, |e| match e {
+                let error = classify(OPERATION, error, |e| {
+                    match e {
                     aws_sdk_iam::operation::get_role_policy::GetRolePolicyError::NoSuchEntityException(_) => {
                         Some(ErrorKind::NotFound)
                     }
@@ -51,8 +61,13 @@ impl IamRoles {
                         Some(ErrorKind::ServiceUnavailable)
                     }
                     _ => None,
+                }
                 });
-                if error.kind == ErrorKind::NotFound { Ok(None) } else { Err(error) }
+                if error.kind == ErrorKind::NotFound {
+                    Ok(None)
+                } else {
+                    Err(error)
+                }
             }
         }
     }
@@ -70,7 +85,9 @@ impl IamRoles {
             let page = page.map_err(|error| {
                 classify(OPERATION, error, |e| match e {
                     ListRolePoliciesError::NoSuchEntityException(_) => Some(ErrorKind::NotFound),
-                    ListRolePoliciesError::ServiceFailureException(_) => Some(ErrorKind::ServiceUnavailable),
+                    ListRolePoliciesError::ServiceFailureException(_) => {
+                        Some(ErrorKind::ServiceUnavailable)
+                    }
                     _ => None,
                 })
             })?;
@@ -108,13 +125,20 @@ impl RoleProvisioner for IamRoles {
             .await
             .map_err(|error| {
                 classify(OPERATION, error, |e| match e {
-                    CreateRoleError::EntityAlreadyExistsException(_) => Some(ErrorKind::AlreadyExists),
-                    CreateRoleError::ConcurrentModificationException(_) => Some(ErrorKind::ConcurrentUpdate),
-                    CreateRoleError::InvalidInputException(_) | CreateRoleError::MalformedPolicyDocumentException(_) => {
+                    CreateRoleError::EntityAlreadyExistsException(_) => {
+                        Some(ErrorKind::AlreadyExists)
+                    }
+                    CreateRoleError::ConcurrentModificationException(_) => {
+                        Some(ErrorKind::ConcurrentUpdate)
+                    }
+                    CreateRoleError::InvalidInputException(_)
+                    | CreateRoleError::MalformedPolicyDocumentException(_) => {
                         Some(ErrorKind::Invalid)
                     }
                     CreateRoleError::LimitExceededException(_) => Some(ErrorKind::QuotaExceeded),
-                    CreateRoleError::ServiceFailureException(_) => Some(ErrorKind::ServiceUnavailable),
+                    CreateRoleError::ServiceFailureException(_) => {
+                        Some(ErrorKind::ServiceUnavailable)
+                    }
                     _ => None,
                 })
             })?;
@@ -135,7 +159,11 @@ impl RoleProvisioner for IamRoles {
                     GetRoleError::ServiceFailureException(_) => Some(ErrorKind::ServiceUnavailable),
                     _ => None,
                 });
-                return if error.kind == ErrorKind::NotFound { Ok(None) } else { Err(error) };
+                return if error.kind == ErrorKind::NotFound {
+                    Ok(None)
+                } else {
+                    Err(error)
+                };
             }
         };
         let Some(role) = output.role() else {
@@ -159,7 +187,12 @@ impl RoleProvisioner for IamRoles {
         }))
     }
 
-    async fn put_role_policy(&self, name: &RoleName, policy_name: &str, document: &str) -> Result<(), AwsError> {
+    async fn put_role_policy(
+        &self,
+        name: &RoleName,
+        policy_name: &str,
+        document: &str,
+    ) -> Result<(), AwsError> {
         const OPERATION: &str = "PutRolePolicy";
         debug!(role_name = %name, policy_name, "putting tenant role policy");
         self.client
@@ -172,9 +205,13 @@ impl RoleProvisioner for IamRoles {
             .map_err(|error| {
                 classify(OPERATION, error, |e| match e {
                     PutRolePolicyError::NoSuchEntityException(_) => Some(ErrorKind::NotFound),
-                    PutRolePolicyError::MalformedPolicyDocumentException(_) => Some(ErrorKind::Invalid),
+                    PutRolePolicyError::MalformedPolicyDocumentException(_) => {
+                        Some(ErrorKind::Invalid)
+                    }
                     PutRolePolicyError::LimitExceededException(_) => Some(ErrorKind::QuotaExceeded),
-                    PutRolePolicyError::ServiceFailureException(_) => Some(ErrorKind::ServiceUnavailable),
+                    PutRolePolicyError::ServiceFailureException(_) => {
+                        Some(ErrorKind::ServiceUnavailable)
+                    }
                     _ => None,
                 })
             })?;
@@ -199,7 +236,9 @@ impl RoleProvisioner for IamRoles {
             if let Err(error) = result {
                 let error = classify("DeleteRolePolicy", error, |e| match e {
                     DeleteRolePolicyError::NoSuchEntityException(_) => Some(ErrorKind::NotFound),
-                    DeleteRolePolicyError::ServiceFailureException(_) => Some(ErrorKind::ServiceUnavailable),
+                    DeleteRolePolicyError::ServiceFailureException(_) => {
+                        Some(ErrorKind::ServiceUnavailable)
+                    }
                     _ => None,
                 });
                 if error.kind != ErrorKind::NotFound {
@@ -207,18 +246,33 @@ impl RoleProvisioner for IamRoles {
                 }
             }
         }
-        let result = self.client.delete_role().role_name(name.as_str()).send().await;
+        let result = self
+            .client
+            .delete_role()
+            .role_name(name.as_str())
+            .send()
+            .await;
         match result {
             Ok(_) => Ok(()),
             Err(error) => {
                 let error = classify("DeleteRole", error, |e| match e {
                     DeleteRoleError::NoSuchEntityException(_) => Some(ErrorKind::NotFound),
-                    DeleteRoleError::ConcurrentModificationException(_) => Some(ErrorKind::ConcurrentUpdate),
-                    DeleteRoleError::DeleteConflictException(_) => Some(ErrorKind::ConcurrentUpdate),
-                    DeleteRoleError::ServiceFailureException(_) => Some(ErrorKind::ServiceUnavailable),
+                    DeleteRoleError::ConcurrentModificationException(_) => {
+                        Some(ErrorKind::ConcurrentUpdate)
+                    }
+                    DeleteRoleError::DeleteConflictException(_) => {
+                        Some(ErrorKind::ConcurrentUpdate)
+                    }
+                    DeleteRoleError::ServiceFailureException(_) => {
+                        Some(ErrorKind::ServiceUnavailable)
+                    }
                     _ => None,
                 });
-                if error.kind == ErrorKind::NotFound { Ok(()) } else { Err(error) }
+                if error.kind == ErrorKind::NotFound {
+                    Ok(())
+                } else {
+                    Err(error)
+                }
             }
         }
     }

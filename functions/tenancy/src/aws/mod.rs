@@ -77,9 +77,10 @@ where
 fn kind_from_code(code: Option<&str>) -> Option<ErrorKind> {
     match code? {
         "AccessDenied" | "AccessDeniedException" => Some(ErrorKind::AccessDenied),
-        "Throttling" | "ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded" => {
-            Some(ErrorKind::Throttled)
-        }
+        "Throttling"
+        | "ThrottlingException"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded" => Some(ErrorKind::Throttled),
         _ => None,
     }
 }

@@ -45,7 +45,11 @@ impl fmt::Display for InvalidValue {
         if self.value.is_empty() && self.rule.starts_with("missing") {
             write!(f, "{}: {}", self.field, self.rule)
         } else {
-            write!(f, "{}: invalid value {}: {}", self.field, self.value, self.rule)
+            write!(
+                f,
+                "{}: invalid value {}: {}",
+                self.field, self.value, self.rule
+            )
         }
     }
 }

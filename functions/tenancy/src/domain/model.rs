@@ -58,7 +58,11 @@ pub enum ModelSource {
 
 impl ModelSource {
     /// Builds the source ARN of a foundation model, with the empty account field Bedrock requires.
-    pub fn foundation_model(partition: &str, region: &Region, model_id: &str) -> Result<Self, InvalidValue> {
+    pub fn foundation_model(
+        partition: &str,
+        region: &Region,
+        model_id: &str,
+    ) -> Result<Self, InvalidValue> {
         validate_model_id(model_id)?;
         if let Some(geo) = system_profile_geo(model_id) {
             return Err(InvalidValue::new(
@@ -94,7 +98,9 @@ impl ModelSource {
             ));
         }
         Ok(Self::SystemProfile {
-            arn: format!("arn:{partition}:bedrock:{region}:{account}:inference-profile/{profile_id}"),
+            arn: format!(
+                "arn:{partition}:bedrock:{region}:{account}:inference-profile/{profile_id}"
+            ),
             profile_id: profile_id.to_owned(),
         })
     }
@@ -103,7 +109,11 @@ impl ModelSource {
     pub fn from_arn(raw: &str) -> Result<Self, InvalidValue> {
         let arn = Arn::parse(raw).map_err(|rule| InvalidValue::new("sourceArn", raw, rule))?;
         if arn.service != "bedrock" {
-            return Err(InvalidValue::new("sourceArn", raw, "the ARN's service must be bedrock"));
+            return Err(InvalidValue::new(
+                "sourceArn",
+                raw,
+                "the ARN's service must be bedrock",
+            ));
         }
         let region = Region::parse(arn.region).map_err(|e| e.at("sourceArn"))?;
         if let Some(model_id) = arn.resource.strip_prefix("foundation-model/") {
@@ -114,7 +124,8 @@ impl ModelSource {
                     "a foundation-model ARN has an empty account field (arn:aws:bedrock:REGION::foundation-model/MODEL)",
                 ));
             }
-            return Self::foundation_model(arn.partition, &region, model_id).map_err(|e| e.at("sourceArn"));
+            return Self::foundation_model(arn.partition, &region, model_id)
+                .map_err(|e| e.at("sourceArn"));
         }
         if let Some(profile_id) = arn.resource.strip_prefix("inference-profile/") {
             let account = AccountId::parse(arn.account).map_err(|_| {
@@ -160,14 +171,20 @@ pub struct ProfileArn {
 
 impl ProfileArn {
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
-        const RULE: &str = "expected arn:PARTITION:bedrock:REGION:ACCOUNT:application-inference-profile/ID";
-        let arn = Arn::parse(raw).map_err(|_| InvalidValue::new("inferenceProfileArn", raw, RULE))?;
-        let id = arn.resource.strip_prefix("application-inference-profile/").unwrap_or_default();
+        const RULE: &str =
+            "expected arn:PARTITION:bedrock:REGION:ACCOUNT:application-inference-profile/ID";
+        let arn =
+            Arn::parse(raw).map_err(|_| InvalidValue::new("inferenceProfileArn", raw, RULE))?;
+        let id = arn
+            .resource
+            .strip_prefix("application-inference-profile/")
+            .unwrap_or_default();
         let id_valid = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric());
         if arn.service != "bedrock" || AccountId::parse(arn.account).is_err() || !id_valid {
             return Err(InvalidValue::new("inferenceProfileArn", raw, RULE));
         }
-        Region::parse(arn.region).map_err(|_| InvalidValue::new("inferenceProfileArn", raw, RULE))?;
+        Region::parse(arn.region)
+            .map_err(|_| InvalidValue::new("inferenceProfileArn", raw, RULE))?;
         Ok(Self {
             arn: raw.to_owned(),
             id_start: raw.len() - id.len(),
@@ -202,13 +219,21 @@ impl Region {
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         let parts: Vec<&str> = raw.split('-').collect();
         let valid = parts.len() >= 3
-            && parts.first().is_some_and(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_lowercase()))
-            && parts.last().is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+            && parts
+                .first()
+                .is_some_and(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_lowercase()))
+            && parts
+                .last()
+                .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
             && parts[1..parts.len() - 1]
                 .iter()
                 .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()));
         if !valid {
-            return Err(InvalidValue::new("region", raw, "expected a region code such as us-east-1"));
+            return Err(InvalidValue::new(
+                "region",
+                raw,
+                "expected a region code such as us-east-1",
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -242,7 +267,11 @@ pub struct AccountId(String);
 impl AccountId {
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         if raw.len() != 12 || !raw.chars().all(|c| c.is_ascii_digit()) {
-            return Err(InvalidValue::new("account", raw, "an AWS account id is 12 digits"));
+            return Err(InvalidValue::new(
+                "account",
+                raw,
+                "an AWS account id is 12 digits",
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -270,15 +299,25 @@ struct Arn<'a> {
 impl<'a> Arn<'a> {
     fn parse(raw: &'a str) -> Result<Self, &'static str> {
         let mut fields = raw.splitn(6, ':');
-        let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(resource)) = (
+        let (
+            Some("arn"),
+            Some(partition),
+            Some(service),
+            Some(region),
+            Some(account),
+            Some(resource),
+        ) = (
             fields.next(),
             fields.next(),
             fields.next(),
             fields.next(),
             fields.next(),
             fields.next(),
-        ) else {
-            return Err("expected an ARN of the form arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE");
+        )
+        else {
+            return Err(
+                "expected an ARN of the form arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE",
+            );
         };
         if !["aws", "aws-cn", "aws-us-gov"].contains(&partition) {
             return Err("the ARN's partition must be aws, aws-cn or aws-us-gov");
@@ -313,7 +352,10 @@ fn validate_model_id(model_id: &str) -> Result<(), InvalidValue> {
 fn system_profile_geo(id: &str) -> Option<&'static str> {
     SYSTEM_PROFILE_GEOS
         .into_iter()
-        .filter(|geo| id.strip_prefix(geo).is_some_and(|rest| rest.starts_with('.')))
+        .filter(|geo| {
+            id.strip_prefix(geo)
+                .is_some_and(|rest| rest.starts_with('.'))
+        })
         .max_by_key(|geo| geo.len())
 }
 
@@ -331,7 +373,8 @@ mod tests {
 
     #[test]
     fn foundation_model_arn_has_empty_account() {
-        let source = ModelSource::foundation_model("aws", &region(), "amazon.nova-lite-v1:0").expect("valid");
+        let source = ModelSource::foundation_model("aws", &region(), "amazon.nova-lite-v1:0")
+            .expect("valid");
 
         assert_eq!(
             source.arn(),
@@ -342,8 +385,9 @@ mod tests {
 
     #[test]
     fn system_profile_arn_carries_account() {
-        let source = ModelSource::system_profile("aws", &region(), &account(), "us.amazon.nova-lite-v1:0")
-            .expect("valid");
+        let source =
+            ModelSource::system_profile("aws", &region(), &account(), "us.amazon.nova-lite-v1:0")
+                .expect("valid");
 
         assert_eq!(
             source.arn(),
@@ -361,16 +405,23 @@ mod tests {
 
     #[test]
     fn system_profile_needs_geo_prefix() {
-        let error = ModelSource::system_profile("aws", &region(), &account(), "amazon.nova-lite-v1:0")
-            .expect_err("no geo prefix");
+        let error =
+            ModelSource::system_profile("aws", &region(), &account(), "amazon.nova-lite-v1:0")
+                .expect_err("no geo prefix");
 
         assert!(error.rule.contains("us, eu, apac"), "{error}");
     }
 
     #[test]
     fn us_gov_prefix_wins_over_us() {
-        assert_eq!(system_profile_geo("us-gov.anthropic.claude-3-haiku-20240307-v1:0"), Some("us-gov"));
-        assert_eq!(system_profile_geo("us.anthropic.claude-3-haiku-20240307-v1:0"), Some("us"));
+        assert_eq!(
+            system_profile_geo("us-gov.anthropic.claude-3-haiku-20240307-v1:0"),
+            Some("us-gov")
+        );
+        assert_eq!(
+            system_profile_geo("us.anthropic.claude-3-haiku-20240307-v1:0"),
+            Some("us")
+        );
         assert_eq!(system_profile_geo("user.model"), None);
     }
 
@@ -390,8 +441,14 @@ mod tests {
                 "cannot be copied",
             ),
             ("us.amazon.nova-lite-v1:0", "expected an ARN"),
-            ("arn:aws:s3:us-east-1::foundation-model/x", "service must be bedrock"),
-            ("arn:aws:bedrock:mars::foundation-model/amazon.nova-lite-v1:0", "region code"),
+            (
+                "arn:aws:s3:us-east-1::foundation-model/x",
+                "service must be bedrock",
+            ),
+            (
+                "arn:aws:bedrock:mars::foundation-model/amazon.nova-lite-v1:0",
+                "region code",
+            ),
         ];
 
         for (raw, expected) in cases {
@@ -404,8 +461,10 @@ mod tests {
 
     #[test]
     fn from_arn_accepts_both_source_kinds() {
-        let model = ModelSource::from_arn("arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0")
-            .expect("foundation model");
+        let model = ModelSource::from_arn(
+            "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0",
+        )
+        .expect("foundation model");
         let profile = ModelSource::from_arn(
             "arn:aws:bedrock:eu-west-1:111122223333:inference-profile/eu.amazon.nova-lite-v1:0",
         )
@@ -441,8 +500,14 @@ mod tests {
     #[test]
     fn region_partitions() {
         assert_eq!(region().partition(), "aws");
-        assert_eq!(Region::parse("cn-north-1").expect("valid").partition(), "aws-cn");
-        assert_eq!(Region::parse("us-gov-west-1").expect("valid").partition(), "aws-us-gov");
+        assert_eq!(
+            Region::parse("cn-north-1").expect("valid").partition(),
+            "aws-cn"
+        );
+        assert_eq!(
+            Region::parse("us-gov-west-1").expect("valid").partition(),
+            "aws-us-gov"
+        );
         assert!(Region::parse("us-east").is_err());
         assert!(Region::parse("").is_err());
     }
@@ -451,7 +516,15 @@ mod tests {
     fn model_key_rules() {
         assert!(ModelKey::parse("nova-lite").is_ok());
         assert!(ModelKey::parse("claude-sonnet-4").is_ok());
-        for raw in ["", "Nova", "nova--lite", "-nova", "nova-", "a".repeat(21).as_str(), "nova.lite"] {
+        for raw in [
+            "",
+            "Nova",
+            "nova--lite",
+            "-nova",
+            "nova-",
+            "a".repeat(21).as_str(),
+            "nova.lite",
+        ] {
             assert!(ModelKey::parse(raw).is_err(), "{raw}");
         }
     }

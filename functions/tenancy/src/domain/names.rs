@@ -196,7 +196,10 @@ mod tests {
     fn profile_name_keeps_readable_prefix() {
         let name = ProfileName::derive(&tenant("acme/eu-west-1"), &model("nova-lite"));
 
-        assert!(name.as_str().starts_with("acme-eu-west-1-nova-lite-"), "{name}");
+        assert!(
+            name.as_str().starts_with("acme-eu-west-1-nova-lite-"),
+            "{name}"
+        );
     }
 
     #[test]
@@ -209,7 +212,13 @@ mod tests {
     #[test]
     fn names_differ_for_ids_that_clean_alike() {
         let model = model("nova-lite");
-        let ids = ["acme.corp", "acme/corp", "acme:corp", "acme--corp", "ACME.corp"];
+        let ids = [
+            "acme.corp",
+            "acme/corp",
+            "acme:corp",
+            "acme--corp",
+            "ACME.corp",
+        ];
 
         let names: std::collections::HashSet<_> = ids
             .iter()
@@ -221,7 +230,11 @@ mod tests {
             .collect();
 
         assert_eq!(names.len(), ids.len());
-        assert_eq!(roles.len(), ids.len(), "role names must differ ignoring case");
+        assert_eq!(
+            roles.len(),
+            ids.len(),
+            "role names must differ ignoring case"
+        );
     }
 
     #[test]

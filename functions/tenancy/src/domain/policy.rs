@@ -16,7 +16,10 @@ use crate::domain::record::ProfileRecord;
 
 pub const POLICY_VERSION: &str = "2012-10-17";
 /// The actions behind InvokeModel, Converse (authorised as InvokeModel) and their streaming forms.
-pub const INVOKE_ACTIONS: [&str; 2] = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
+pub const INVOKE_ACTIONS: [&str; 2] = [
+    "bedrock:InvokeModel",
+    "bedrock:InvokeModelWithResponseStream",
+];
 pub const INFERENCE_PROFILE_ARN_KEY: &str = "bedrock:InferenceProfileArn";
 /// Name of the inline policy put on every tenant role.
 pub const TENANT_POLICY_NAME: &str = "invoke-bedrock-through-tenant-profiles";
@@ -32,7 +35,9 @@ pub enum PolicyError {
         "inference profile {profile_arn} lists no routed foundation models, so no policy could let the tenant invoke it"
     )]
     NoRoutedModels { profile_arn: String },
-    #[error("the tenant policy has {chars} characters without whitespace; IAM allows {MAX_INLINE_POLICY_CHARS} for a role's inline policies")]
+    #[error(
+        "the tenant policy has {chars} characters without whitespace; IAM allows {MAX_INLINE_POLICY_CHARS} for a role's inline policies"
+    )]
     PolicyTooLarge { chars: usize },
 }
 
@@ -101,15 +106,24 @@ pub fn tenant_invoke_policy<'a>(
             .routed_model_arns
             .iter()
             .partition(|arn| is_regionless_model_arn(arn));
-        let via_profile = BTreeMap::from([(INFERENCE_PROFILE_ARN_KEY.to_owned(), profile.profile_arn.clone())]);
+        let via_profile = BTreeMap::from([(
+            INFERENCE_PROFILE_ARN_KEY.to_owned(),
+            profile.profile_arn.clone(),
+        )]);
         if !regional.is_empty() {
             statements.push(Statement {
-                sid: Some(format!("RoutedModelsVia{}", sid_suffix(&profile.profile_id))),
+                sid: Some(format!(
+                    "RoutedModelsVia{}",
+                    sid_suffix(&profile.profile_id)
+                )),
                 effect: "Allow".to_owned(),
                 principal: None,
                 actions: invoke_actions(),
                 resources: Some(regional.into_iter().cloned().collect()),
-                conditions: Some(BTreeMap::from([("StringEquals".to_owned(), via_profile.clone())])),
+                conditions: Some(BTreeMap::from([(
+                    "StringEquals".to_owned(),
+                    via_profile.clone(),
+                )])),
             });
         }
         if !regionless.is_empty() {
@@ -118,7 +132,10 @@ pub fn tenant_invoke_policy<'a>(
             let mut global = via_profile;
             global.insert("aws:RequestedRegion".to_owned(), "unspecified".to_owned());
             statements.push(Statement {
-                sid: Some(format!("GlobalModelsVia{}", sid_suffix(&profile.profile_id))),
+                sid: Some(format!(
+                    "GlobalModelsVia{}",
+                    sid_suffix(&profile.profile_id)
+                )),
                 effect: "Allow".to_owned(),
                 principal: None,
                 actions: invoke_actions(),
@@ -145,7 +162,10 @@ pub fn trust_policy(trusted_principal_arn: &str) -> PolicyDocument {
         statements: vec![Statement {
             sid: Some("TrustedApplicationRuntime".to_owned()),
             effect: "Allow".to_owned(),
-            principal: Some(BTreeMap::from([("AWS".to_owned(), trusted_principal_arn.to_owned())])),
+            principal: Some(BTreeMap::from([(
+                "AWS".to_owned(),
+                trusted_principal_arn.to_owned(),
+            )])),
             actions: vec!["sts:AssumeRole".to_owned(), "sts:TagSession".to_owned()],
             resources: None,
             conditions: None,
@@ -169,7 +189,10 @@ fn is_regionless_model_arn(arn: &str) -> bool {
 
 /// Statement ids allow only ASCII letters and digits.
 fn sid_suffix(profile_id: &str) -> String {
-    profile_id.chars().filter(char::is_ascii_alphanumeric).collect()
+    profile_id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
 }
 
 #[cfg(test)]
@@ -178,14 +201,17 @@ mod tests {
 
     use super::*;
 
-    const PROFILE: &str = "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc123def456";
+    const PROFILE: &str =
+        "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc123def456";
 
     fn profile(arn: &str, id: &str, routed: &[&str]) -> ProfileRecord {
         ProfileRecord {
             profile_name: "acme-01-claude-sonnet-4-0123456789ab".to_owned(),
             profile_arn: arn.to_owned(),
             profile_id: id.to_owned(),
-            source_arn: "arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0".to_owned(),
+            source_arn:
+                "arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0"
+                    .to_owned(),
             source_model_id: "us.anthropic.claude-sonnet-4-20250514-v1:0".to_owned(),
             region: "us-east-1".to_owned(),
             routed_model_arns: routed.iter().map(|s| (*s).to_owned()).collect(),
@@ -200,7 +226,8 @@ mod tests {
             "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0",
         ];
 
-        let document = tenant_invoke_policy([&profile(PROFILE, "abc123def456", &routed)]).expect("valid");
+        let document =
+            tenant_invoke_policy([&profile(PROFILE, "abc123def456", &routed)]).expect("valid");
 
         let expected = json!({
             "Version": "2012-10-17",
@@ -220,7 +247,10 @@ mod tests {
                 }
             ]
         });
-        assert_eq!(serde_json::to_value(&document).expect("serialises"), expected);
+        assert_eq!(
+            serde_json::to_value(&document).expect("serialises"),
+            expected
+        );
     }
 
     #[test]
@@ -230,13 +260,26 @@ mod tests {
             "arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
         ];
 
-        let document = tenant_invoke_policy([&profile(PROFILE, "abc123def456", &routed)]).expect("valid");
+        let document =
+            tenant_invoke_policy([&profile(PROFILE, "abc123def456", &routed)]).expect("valid");
 
         let global = document.statements.last().expect("global statement");
         assert_eq!(global.resources, Some(vec![routed[1].to_owned()]));
-        let conditions = global.conditions.as_ref().and_then(|c| c.get("StringEquals")).expect("conditions");
-        assert_eq!(conditions.get("aws:RequestedRegion").map(String::as_str), Some("unspecified"));
-        assert_eq!(conditions.get(INFERENCE_PROFILE_ARN_KEY).map(String::as_str), Some(PROFILE));
+        let conditions = global
+            .conditions
+            .as_ref()
+            .and_then(|c| c.get("StringEquals"))
+            .expect("conditions");
+        assert_eq!(
+            conditions.get("aws:RequestedRegion").map(String::as_str),
+            Some("unspecified")
+        );
+        assert_eq!(
+            conditions
+                .get(INFERENCE_PROFILE_ARN_KEY)
+                .map(String::as_str),
+            Some(PROFILE)
+        );
     }
 
     #[test]
@@ -253,7 +296,8 @@ mod tests {
 
     #[test]
     fn policy_rejects_profile_without_routed_models() {
-        let error = tenant_invoke_policy([&profile(PROFILE, "abc123def456", &[])]).expect_err("empty models");
+        let error = tenant_invoke_policy([&profile(PROFILE, "abc123def456", &[])])
+            .expect_err("empty models");
 
         assert!(matches!(error, PolicyError::NoRoutedModels { .. }));
         assert!(error.to_string().contains(PROFILE));
@@ -262,11 +306,14 @@ mod tests {
     #[test]
     fn policy_rejects_documents_over_iam_limit() {
         let routed: Vec<String> = (0..200)
-            .map(|i| format!("arn:aws:bedrock:us-east-1::foundation-model/vendor.model-{i:03}-v1:0"))
+            .map(|i| {
+                format!("arn:aws:bedrock:us-east-1::foundation-model/vendor.model-{i:03}-v1:0")
+            })
             .collect();
         let routed: Vec<&str> = routed.iter().map(String::as_str).collect();
 
-        let error = tenant_invoke_policy([&profile(PROFILE, "abc123def456", &routed)]).expect_err("too large");
+        let error = tenant_invoke_policy([&profile(PROFILE, "abc123def456", &routed)])
+            .expect_err("too large");
 
         assert!(matches!(error, PolicyError::PolicyTooLarge { .. }));
     }

@@ -32,7 +32,11 @@ impl Tag {
             ));
         }
         if key.to_ascii_lowercase().starts_with("aws:") {
-            return Err(InvalidValue::new("tag key", key, "the aws: prefix is reserved for AWS"));
+            return Err(InvalidValue::new(
+                "tag key",
+                key,
+                "the aws: prefix is reserved for AWS",
+            ));
         }
         if value.chars().count() > 256 || !value.chars().all(is_tag_char) {
             return Err(InvalidValue::new(

@@ -12,7 +12,8 @@ pub const MAX_TENANT_ID_CHARS: usize = 128;
 /// so the raw id can always be written as the `tenant-id` tag value.
 pub const TENANT_ID_PUNCTUATION: &str = "._:/=+@-";
 
-pub const TENANT_ID_RULE: &str = "a tenant id is 1 to 128 characters of ASCII letters, digits and . _ : / = + @ -";
+pub const TENANT_ID_RULE: &str =
+    "a tenant id is 1 to 128 characters of ASCII letters, digits and . _ : / = + @ -";
 
 /// A tenant's id exactly as the SaaS control plane issued it.
 ///

@@ -15,7 +15,8 @@ pub const DEFAULT_TENANT_EVENT_SOURCE: &str = "saas.tenants";
 pub const DEFAULT_OUTPUT_EVENT_SOURCE: &str = "tenant-profiles";
 /// Control-plane sources of the AWS SaaS Builder Toolkit (sbt-aws): up to
 /// v0.8 `controlPlaneEventSource`, from v0.9.0 `sbt.control.plane`.
-pub const DEFAULT_SBT_CONTROL_PLANE_SOURCES: [&str; 2] = ["controlPlaneEventSource", "sbt.control.plane"];
+pub const DEFAULT_SBT_CONTROL_PLANE_SOURCES: [&str; 2] =
+    ["controlPlaneEventSource", "sbt.control.plane"];
 
 /// Generation of a SaaS Builder Toolkit event. From sbt-aws v0.9.0 every
 /// detail-type carries the `sbt_aws_` prefix and the sources were renamed.
@@ -81,7 +82,9 @@ impl Default for EventContract {
     fn default() -> Self {
         Self {
             tenant_event_source: DEFAULT_TENANT_EVENT_SOURCE.to_owned(),
-            sbt_control_plane_sources: DEFAULT_SBT_CONTROL_PLANE_SOURCES.map(str::to_owned).to_vec(),
+            sbt_control_plane_sources: DEFAULT_SBT_CONTROL_PLANE_SOURCES
+                .map(str::to_owned)
+                .to_vec(),
             output_event_source: DEFAULT_OUTPUT_EVENT_SOURCE.to_owned(),
         }
     }
@@ -99,11 +102,18 @@ impl EventContract {
             };
         }
         if self.sbt_control_plane_sources.iter().any(|s| s == source) {
-            if let Some(generation) = SbtGeneration::from_detail_type(detail_type, "onboardingRequest") {
+            if let Some(generation) =
+                SbtGeneration::from_detail_type(detail_type, "onboardingRequest")
+            {
                 return Some((RequestKind::Onboard, Origin::SaasBuilderToolkit(generation)));
             }
-            if let Some(generation) = SbtGeneration::from_detail_type(detail_type, "offboardingRequest") {
-                return Some((RequestKind::Offboard, Origin::SaasBuilderToolkit(generation)));
+            if let Some(generation) =
+                SbtGeneration::from_detail_type(detail_type, "offboardingRequest")
+            {
+                return Some((
+                    RequestKind::Offboard,
+                    Origin::SaasBuilderToolkit(generation),
+                ));
             }
         }
         None
@@ -139,11 +149,17 @@ mod tests {
         );
         assert_eq!(
             contract.classify("controlPlaneEventSource", "onboardingRequest"),
-            Some((RequestKind::Onboard, Origin::SaasBuilderToolkit(SbtGeneration::Unprefixed)))
+            Some((
+                RequestKind::Onboard,
+                Origin::SaasBuilderToolkit(SbtGeneration::Unprefixed)
+            ))
         );
         assert_eq!(
             contract.classify("sbt.control.plane", "sbt_aws_offboardingRequest"),
-            Some((RequestKind::Offboard, Origin::SaasBuilderToolkit(SbtGeneration::Prefixed)))
+            Some((
+                RequestKind::Offboard,
+                Origin::SaasBuilderToolkit(SbtGeneration::Prefixed)
+            ))
         );
     }
 
@@ -158,7 +174,11 @@ mod tests {
             ("sbt.control.plane", "sbt_aws_OnboardingRequest"),
             ("sbt.application.plane", "sbt_aws_onboardingRequest"),
         ] {
-            assert_eq!(contract.classify(source, detail_type), None, "{source} {detail_type}");
+            assert_eq!(
+                contract.classify(source, detail_type),
+                None,
+                "{source} {detail_type}"
+            );
         }
     }
 }

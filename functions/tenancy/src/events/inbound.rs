@@ -55,11 +55,14 @@ pub fn parse_event(
             json_type(&payload)
         )));
     };
-    if let Some(missing) = ENVELOPE_FIELDS.into_iter().find(|field| !object.contains_key(*field)) {
+    if let Some(missing) = ENVELOPE_FIELDS
+        .into_iter()
+        .find(|field| !object.contains_key(*field))
+    {
         return Err(EnvelopeError::MissingEnvelope(missing));
     }
-    let event: EventBridgeEvent<Value> =
-        serde_json::from_value(payload).map_err(|error| EnvelopeError::Malformed(error.to_string()))?;
+    let event: EventBridgeEvent<Value> = serde_json::from_value(payload)
+        .map_err(|error| EnvelopeError::Malformed(error.to_string()))?;
     let id = event
         .id
         .filter(|id| !id.is_empty())
@@ -109,7 +112,10 @@ pub struct Rejection {
 }
 
 /// Validates an onboarding request's detail against the catalogue's tiers and models.
-pub fn onboard_request(event: &InboundEvent, catalog: &ModelCatalog) -> Result<OnboardRequest, Rejection> {
+pub fn onboard_request(
+    event: &InboundEvent,
+    catalog: &ModelCatalog,
+) -> Result<OnboardRequest, Rejection> {
     let (tenant_id, tenant_registration_id) = identify(event)?;
     let reject = |error: InvalidValue| Rejection {
         error,
@@ -169,7 +175,9 @@ fn registration_id(detail: &Value) -> Result<String, InvalidValue> {
     let raw = required_string(detail, "tenantRegistrationId")?;
     let valid = !raw.is_empty()
         && raw.chars().count() <= MAX_REGISTRATION_ID_CHARS
-        && raw.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
     if !valid {
         return Err(InvalidValue::new(
             "detail.tenantRegistrationId",
@@ -180,12 +188,19 @@ fn registration_id(detail: &Value) -> Result<String, InvalidValue> {
     Ok(raw.to_owned())
 }
 
-fn requested_models(value: &Value, tier: &str, granted: &[ModelKey]) -> Result<Vec<ModelKey>, InvalidValue> {
+fn requested_models(
+    value: &Value,
+    tier: &str,
+    granted: &[ModelKey],
+) -> Result<Vec<ModelKey>, InvalidValue> {
     let Value::Array(items) = value else {
         return Err(InvalidValue::new(
             "detail.models",
             &value.to_string(),
-            format!("expected an array of model keys, found {}", json_type(value)),
+            format!(
+                "expected an array of model keys, found {}",
+                json_type(value)
+            ),
         ));
     };
     if items.is_empty() {
@@ -211,7 +226,10 @@ fn requested_models(value: &Value, tier: &str, granted: &[ModelKey]) -> Result<V
             return Err(InvalidValue::new(
                 path,
                 raw,
-                format!("tier {tier} does not grant this model; it grants {}", granted.join(", ")),
+                format!(
+                    "tier {tier} does not grant this model; it grants {}",
+                    granted.join(", ")
+                ),
             ));
         }
         if !models.contains(&key) {

@@ -5,5 +5,7 @@ mod inbound;
 mod outbound;
 
 pub use contract::{EventContract, Origin, RequestKind, SbtGeneration};
-pub use inbound::{EnvelopeError, InboundEvent, OnboardRequest, Rejection, identify, onboard_request, parse_event};
+pub use inbound::{
+    EnvelopeError, InboundEvent, OnboardRequest, Rejection, identify, onboard_request, parse_event,
+};
 pub use outbound::{FailureNotice, OutboundEvent, provisioned, provisioning_failed};

@@ -27,7 +27,11 @@ pub struct FailureNotice {
 }
 
 /// Announces a tenant whose profiles and role are ready.
-pub fn provisioned(contract: &EventContract, origin: Origin, record: &TenantRecord) -> OutboundEvent {
+pub fn provisioned(
+    contract: &EventContract,
+    origin: Origin,
+    record: &TenantRecord,
+) -> OutboundEvent {
     match origin {
         Origin::Native => OutboundEvent {
             source: contract.output_event_source.clone(),
@@ -62,7 +66,11 @@ pub fn provisioned(contract: &EventContract, origin: Origin, record: &TenantReco
 }
 
 /// Announces an onboarding that stopped, with the reason and whether a retry can help.
-pub fn provisioning_failed(contract: &EventContract, origin: Origin, notice: &FailureNotice) -> OutboundEvent {
+pub fn provisioning_failed(
+    contract: &EventContract,
+    origin: Origin,
+    notice: &FailureNotice,
+) -> OutboundEvent {
     match origin {
         Origin::Native => OutboundEvent {
             source: contract.output_event_source.clone(),
