@@ -1,0 +1,21 @@
+//! Test harness for the local AWS stack: moto for DynamoDB, IAM, STS,
+//! EventBridge, SQS and CloudWatch, plus the project's Bedrock emulator.
+
+pub mod events;
+pub mod moto;
+pub mod runtime_api;
+mod stack;
+
+use std::path::PathBuf;
+
+pub use stack::{Handler, LocalStack, sdk_config};
+
+pub const ACCOUNT_ID: &str = "111122223333";
+pub const REGION: &str = "us-east-1";
+
+/// A file of the repository, found from this crate's manifest directory.
+pub fn repo_file(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(relative)
+}
