@@ -157,6 +157,8 @@ fn hex(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::LazyLock;
+
     use proptest::prelude::*;
     use regex::Regex;
 
@@ -167,6 +169,14 @@ mod tests {
     const ROLE_NAME_PATTERN: &str = r"^[\w+=,.@-]{1,64}$";
     const TOKEN_PATTERN: &str = r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$";
 
+    // Compiled once: compiling per property-test case dominates the run time.
+    static PROFILE_NAME: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(PROFILE_NAME_PATTERN).expect("pattern compiles"));
+    static ROLE_NAME: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(ROLE_NAME_PATTERN).expect("pattern compiles"));
+    static TOKEN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(TOKEN_PATTERN).expect("pattern compiles"));
+
     fn tenant(raw: &str) -> TenantId {
         TenantId::parse(raw).expect("valid tenant id")
     }
@@ -176,8 +186,10 @@ mod tests {
     }
 
     fn assert_profile_name_valid(name: &ProfileName) {
-        let pattern = Regex::new(PROFILE_NAME_PATTERN).expect("pattern compiles");
-        assert!(pattern.is_match(name.as_str()), "{name} breaks the pattern");
+        assert!(
+            PROFILE_NAME.is_match(name.as_str()),
+            "{name} breaks the pattern"
+        );
         assert!(name.as_str().len() <= 64, "{name} is longer than 64");
     }
 
@@ -278,8 +290,7 @@ mod tests {
             prop_assume!(key.len() <= 20);
             let name = ProfileName::derive(&tenant(&raw), &model(&key));
 
-            let pattern = Regex::new(PROFILE_NAME_PATTERN).expect("pattern compiles");
-            prop_assert!(pattern.is_match(name.as_str()), "{}", name);
+            prop_assert!(PROFILE_NAME.is_match(name.as_str()), "{}", name);
             prop_assert!(name.as_str().len() <= 64);
         }
 
@@ -287,16 +298,14 @@ mod tests {
         fn role_name_matches_iam_pattern(raw in "[a-zA-Z0-9._:/=+@-]{1,128}") {
             let role = RoleName::derive(&tenant(&raw));
 
-            let pattern = Regex::new(ROLE_NAME_PATTERN).expect("pattern compiles");
-            prop_assert!(pattern.is_match(role.as_str()), "{}", role);
+            prop_assert!(ROLE_NAME.is_match(role.as_str()), "{}", role);
         }
 
         #[test]
         fn token_matches_service_pattern(raw in "[a-zA-Z0-9._:/=+@-]{1,128}", generation in 1u32..1000) {
             let token = ClientRequestToken::derive(&tenant(&raw), &model("nova-lite"), generation);
 
-            let pattern = Regex::new(TOKEN_PATTERN).expect("pattern compiles");
-            prop_assert!(pattern.is_match(token.as_str()));
+            prop_assert!(TOKEN.is_match(token.as_str()));
             prop_assert!(token.as_str().len() <= 256);
         }
     }

@@ -1,0 +1,57 @@
+# How do I ...?
+#   make demo        onboard two tenants on the local AWS stack and show the result
+#   make test        install the tools, start the local stack, run every check and test
+#   make lint        rustfmt, clippy and cfn-lint only
+#   make stack-up    start moto and the Bedrock emulator (endpoints in .stack/env)
+#   make stack-down  stop them
+#   make tools       install the pinned Python tools (moto, cargo-lambda, zig, SAM CLI)
+#
+# Tools and build output live outside the clone, at fixed paths, because
+# cargo-lambda's build cache is tied to its install path and a cold build of
+# the SDK crates takes minutes. Override TOOLS_DIR to move them.
+
+TOOLS_DIR ?= $(HOME)/.cache/tenant-profiles
+VENV ?= $(TOOLS_DIR)/venv
+CARGO_TARGET_DIR ?= $(TOOLS_DIR)/target
+STACK_DIR ?= $(CURDIR)/.stack
+PYTHON ?= python3
+
+export VENV CARGO_TARGET_DIR STACK_DIR
+export PATH := $(VENV)/bin:$(PATH)
+export SAM_CLI_TELEMETRY := 0
+
+TOOLS_STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint tools build-debug stack-up stack-down
+
+tools: $(TOOLS_STAMP)
+
+$(TOOLS_STAMP): infra/requirements.txt infra/constraints.txt
+	@echo "installing the pinned tools into $(VENV)"
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/requirements.txt -c infra/constraints.txt
+	@touch $@
+
+build-debug:
+	cargo build --workspace --bins
+
+stack-up: tools build-debug
+	infra/local/stack.sh up
+
+stack-down:
+	infra/local/stack.sh down
+
+demo: tools build-debug
+	infra/local/demo.sh
+
+lint: tools
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cfn-lint template.yaml
+
+# The stack is stopped even when a test fails; the exit status is the tests'.
+test: tools build-debug lint
+	infra/local/stack.sh up
+	set -a; . $(STACK_DIR)/env; set +a; \
+	status=0; cargo test --workspace || status=$$?; \
+	infra/local/stack.sh down; exit $$status

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The demo: onboard two tenants through the real Lambda runtime path
+# (cargo lambda watch + cargo lambda invoke) on the local stack, then show
+# what onboarding created: registry items, inference profiles with their
+# tags, role policies and the announced events.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
+STACK_DIR=${STACK_DIR:-$repo/.stack}
+export STACK_DIR
+stack=infra/local/stack.sh
+aws="$VENV/bin/aws"
+watch_pid=
+
+stop() {
+  if [[ -n $watch_pid ]]; then kill "$watch_pid" 2>/dev/null || true; wait "$watch_pid" 2>/dev/null || true; fi
+  "$stack" down
+}
+
+heading() { printf '\n== %s ==\n' "$1"; }
+
+"$stack" up
+trap stop EXIT
+"$stack" resources
+# shellcheck source=/dev/null
+source "$STACK_DIR/env"
+
+heading "starting the onboard function under cargo lambda watch"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$port" \
+  --env-file "$STACK_DIR/function.env" --ignore-changes >"$STACK_DIR/watch.log" 2>&1 &
+watch_pid=$!
+for _ in $(seq 1 600); do
+  python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && break
+  if ! kill -0 "$watch_pid" 2>/dev/null; then
+    echo "error: cargo lambda watch stopped; its log follows" >&2
+    cat "$STACK_DIR/watch.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+echo "cargo lambda watch listens on 127.0.0.1:$port (log: $STACK_DIR/watch.log)"
+
+for event in tenant-signup tenant-signup-premium; do
+  heading "cargo lambda invoke onboard --data-file events/$event.json"
+  cargo lambda invoke onboard --invoke-address 127.0.0.1 --invoke-port "$port" \
+    --data-file "events/$event.json" | python3 -m json.tool
+done
+
+for tenant in acme-01 globex/eu-west-1; do
+  heading "registry item of $tenant"
+  "$aws" --endpoint-url "$AWS_ENDPOINT_URL" dynamodb get-item --table-name tenants --consistent-read \
+    --key "{\"tenantId\": {\"S\": \"$tenant\"}}" --output json |
+    python3 -c 'import json, sys; item = json.load(sys.stdin)["Item"]
+def plain(v):
+    (kind, value), = v.items()
+    if kind == "M": return {k: plain(x) for k, x in value.items()}
+    if kind == "L": return [plain(x) for x in value]
+    if kind == "N": return int(value)
+    if kind == "NULL": return None
+    return value
+print(json.dumps({k: plain(v) for k, v in item.items()}, indent=2, sort_keys=True))'
+done
+
+heading "application inference profiles (ListInferenceProfiles --type-equals APPLICATION)"
+for arn in $("$aws" --endpoint-url "$AWS_ENDPOINT_URL_BEDROCK" bedrock list-inference-profiles --type-equals APPLICATION \
+  --query 'inferenceProfileSummaries[].inferenceProfileArn' --output text); do
+  "$aws" --endpoint-url "$AWS_ENDPOINT_URL_BEDROCK" bedrock get-inference-profile --inference-profile-identifier "$arn" \
+    --query '{name: inferenceProfileName, arn: inferenceProfileArn, models: models[].modelArn}' --output json
+  "$aws" --endpoint-url "$AWS_ENDPOINT_URL_BEDROCK" bedrock list-tags-for-resource --resource-arn "$arn" --query 'tags' --output json
+done
+
+heading "tenant roles under /tenants/ and their inline policies"
+for role in $("$aws" --endpoint-url "$AWS_ENDPOINT_URL" iam list-roles --path-prefix /tenants/ --query 'Roles[].RoleName' --output text); do
+  "$aws" --endpoint-url "$AWS_ENDPOINT_URL" iam get-role --role-name "$role" \
+    --query 'Role.{arn: Arn, boundary: PermissionsBoundary.PermissionsBoundaryArn}' --output json
+  "$aws" --endpoint-url "$AWS_ENDPOINT_URL" iam get-role-policy --role-name "$role" \
+    --policy-name invoke-bedrock-through-tenant-profiles --query PolicyDocument --output json
+done
+
+heading "events announced on the bus"
+"$aws" --endpoint-url "$AWS_ENDPOINT_URL" sqs receive-message --queue-url "$AWS_ENDPOINT_URL/111122223333/published-events" \
+  --max-number-of-messages 10 --wait-time-seconds 2 --query 'Messages[].Body' --output json |
+  python3 -c 'import json, sys
+for body in json.load(sys.stdin) or []:
+    event = json.loads(body)
+    print(event["detail-type"], json.dumps(event["detail"], indent=2))'
