@@ -2,13 +2,14 @@
 //! EventBridge, SQS and CloudWatch, plus the project's Bedrock emulator.
 
 pub mod events;
+pub mod lambda;
 pub mod moto;
 pub mod runtime_api;
 mod stack;
 
 use std::path::PathBuf;
 
-pub use stack::{Handler, LocalStack, sdk_config};
+pub use stack::{Handler, LocalStack, OffHandler, sdk_config};
 
 pub const ACCOUNT_ID: &str = "111122223333";
 pub const REGION: &str = "us-east-1";

@@ -17,6 +17,14 @@ pub enum Step {
     Activate,
     Publish,
     RollBack,
+    /// Offboarding: the item is marked OFFBOARDING (or a tombstone is written).
+    MarkOffboarding,
+    DeleteRole,
+    DeleteProfiles,
+    /// Offboarding: profiles with the tenant's derived names that were never recorded.
+    SweepProfiles,
+    /// Offboarding: the item becomes an OFFBOARDED tombstone.
+    Tombstone,
 }
 
 impl Step {
@@ -31,6 +39,11 @@ impl Step {
             Self::Activate => "activate",
             Self::Publish => "publish",
             Self::RollBack => "roll-back",
+            Self::MarkOffboarding => "mark-offboarding",
+            Self::DeleteRole => "delete-role",
+            Self::DeleteProfiles => "delete-profiles",
+            Self::SweepProfiles => "sweep-profiles",
+            Self::Tombstone => "tombstone",
         }
     }
 }

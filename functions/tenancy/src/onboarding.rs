@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use tracing::{info, warn};
 
-use crate::clock::now_rfc3339;
+use crate::cleanup::{delete_role_if_tenants, names_tenant, sweep_profiles};
+use crate::clock::{is_at_or_before, now_rfc3339};
 use crate::config::Config;
 use crate::domain::policy::{TENANT_POLICY_NAME, tenant_invoke_policy, trust_policy};
 use crate::domain::{
@@ -24,10 +25,8 @@ pub use crate::failure::{Step, StepFailure};
 use crate::ports::{
     CreateProfileRequest, ProfileProvisioner, RoleProvisioner, RoleSpec, TenantRegistry,
 };
-
-/// Called after each completed step; an error stops the use case there as if
-/// the function had crashed. Tests use it to reach every crash point.
-pub type StepHook = Arc<dyn Fn(Step) -> Result<(), String> + Send + Sync>;
+pub use crate::progress::StepHook;
+use crate::progress::{checkpoint, save};
 
 /// Attempts of PutRolePolicy while a new role is not yet visible to IAM.
 const ROLE_VISIBILITY_ATTEMPTS: u32 = 6;
@@ -89,7 +88,7 @@ where
             Claim::Proceed(record) => record,
             Claim::Done(outcome) => return Ok(outcome),
         };
-        self.checkpoint(tenant, Step::Claim)?;
+        checkpoint(self.hook.as_ref(), tenant, Step::Claim)?;
 
         match self.provision(tenant, &mut record).await {
             Ok(()) => {
@@ -149,15 +148,20 @@ where
                     "PreviouslyFailed",
                     format!(
                         "this event already failed permanently: {}",
-                        failure.map(|f| f.reason.as_str()).unwrap_or("no reason recorded")
+                        failure
+                            .map(|f| f.reason.as_str())
+                            .unwrap_or("no reason recorded")
                     ),
                 ))
             }
-            TenantStatus::Offboarding | TenantStatus::Offboarded if record.event_id == request.event_id => {
+            TenantStatus::Offboarding | TenantStatus::Offboarded if is_stale(request, &record) => {
+                // The signup predates the offboarding. An invocation of it may
+                // have created resources after offboarding swept them, so
+                // sweep again before ignoring it.
+                self.sweep_stale(&request.tenant_id, &record).await?;
                 Ok(Claim::Done(OnboardOutcome::Ignored {
-                    reason:
-                        "the tenant was offboarded after this signup event; a late redelivery does not re-create it"
-                            .to_owned(),
+                    reason: "the tenant was offboarded after this signup event; a late delivery does not re-create it"
+                        .to_owned(),
                 }))
             }
             TenantStatus::Offboarding => Err(StepFailure::transient(
@@ -175,9 +179,15 @@ where
                 record = TenantRecord {
                     version: expected + 1,
                     created_at: record.created_at,
+                    offboarded_at: record.offboarded_at,
+                    offboard_event_id: record.offboard_event_id,
+                    offboard_event_time: record.offboard_event_time,
                     ..fresh
                 };
-                self.registry.replace(&record, expected).await.map_err(aws)?;
+                self.registry
+                    .replace(&record, expected)
+                    .await
+                    .map_err(aws)?;
                 info!(
                     tenant_id = tenant,
                     generation = record.generation,
@@ -218,14 +228,14 @@ where
                 .ensure_profile(tenant, model, record.generation)
                 .await?;
             record.profiles.insert(model.as_str().to_owned(), profile);
-            self.save(tenant, record, Step::RecordProfile).await?;
-            self.checkpoint(tenant, Step::RecordProfile)?;
+            save(&self.registry, tenant, record, Step::RecordProfile).await?;
+            checkpoint(self.hook.as_ref(), tenant, Step::RecordProfile)?;
         }
 
         let role_arn = self.ensure_role(tenant).await?;
         record.role_arn = Some(role_arn);
-        self.save(tenant, record, Step::CreateRole).await?;
-        self.checkpoint(tenant, Step::CreateRole)?;
+        save(&self.registry, tenant, record, Step::CreateRole).await?;
+        checkpoint(self.hook.as_ref(), tenant, Step::CreateRole)?;
 
         let policy = tenant_invoke_policy(record.profiles.values())
             .map_err(|e| StepFailure::from_policy(tenant.as_str(), &e))?;
@@ -235,12 +245,12 @@ where
             &policy.to_json(),
         )
         .await?;
-        self.checkpoint(tenant, Step::PutRolePolicy)?;
+        checkpoint(self.hook.as_ref(), tenant, Step::PutRolePolicy)?;
 
         record.status = TenantStatus::Active;
         record.failure = None;
-        self.save(tenant, record, Step::Activate).await?;
-        self.checkpoint(tenant, Step::Activate)
+        save(&self.registry, tenant, record, Step::Activate).await?;
+        checkpoint(self.hook.as_ref(), tenant, Step::Activate)
     }
 
     async fn recorded_profile_exists(
@@ -299,7 +309,7 @@ where
             }
             Err(error) => return Err(StepFailure::from_aws(id, Step::CreateProfile, error)),
         };
-        self.checkpoint(tenant, Step::CreateProfile)?;
+        checkpoint(self.hook.as_ref(), tenant, Step::CreateProfile)?;
 
         let description = self
             .profiles
@@ -368,7 +378,7 @@ where
             ));
         };
         let tags = self.profiles.profile_tags(&found.arn).await.map_err(aws)?;
-        if !has_tenant_tag(&tags, tenant) {
+        if !names_tenant(&tags, tenant) {
             return Err(StepFailure::permanent(
                 id,
                 Step::CreateProfile,
@@ -419,7 +429,7 @@ where
                 let managed = existing.path == spec.path
                     && existing.boundary_policy_arn.as_deref()
                         == Some(spec.boundary_policy_arn.as_str())
-                    && has_tenant_tag(&existing.tags, tenant);
+                    && names_tenant(&existing.tags, tenant);
                 if !managed {
                     return Err(StepFailure::permanent(
                         id,
@@ -481,6 +491,27 @@ where
         }
     }
 
+    /// Deletes what an invocation of a stale signup may have created after offboarding.
+    async fn sweep_stale(
+        &self,
+        tenant: &TenantId,
+        record: &TenantRecord,
+    ) -> Result<(), StepFailure> {
+        let aws = |error| StepFailure::from_aws(tenant.as_str(), Step::Claim, error);
+        sweep_profiles(&self.profiles, &self.config, tenant)
+            .await
+            .map_err(aws)?;
+        delete_role_if_tenants(
+            &self.roles,
+            &self.config,
+            tenant,
+            &RoleName::from_service(&record.role_name),
+        )
+        .await
+        .map_err(aws)?;
+        Ok(())
+    }
+
     /// Deletes what this onboarding created and records the failure on the tenant.
     async fn roll_back(
         &self,
@@ -514,23 +545,7 @@ where
             step: failure.step.as_str().to_owned(),
             at: now_rfc3339(),
         });
-        self.save(tenant, record, Step::RollBack).await
-    }
-
-    /// Writes the record if nobody else wrote it since it was read.
-    async fn save(
-        &self,
-        tenant: &TenantId,
-        record: &mut TenantRecord,
-        step: Step,
-    ) -> Result<(), StepFailure> {
-        let expected = record.version;
-        record.version += 1;
-        record.updated_at = now_rfc3339();
-        self.registry
-            .replace(record, expected)
-            .await
-            .map_err(|error| StepFailure::from_aws(tenant.as_str(), step, error))
+        save(&self.registry, tenant, record, Step::RollBack).await
     }
 
     fn resource_tags(&self, tenant: &TenantId) -> Vec<Tag> {
@@ -540,15 +555,6 @@ where
         }];
         tags.extend(self.config.extra_tags.iter().cloned());
         tags
-    }
-
-    fn checkpoint(&self, tenant: &TenantId, step: Step) -> Result<(), StepFailure> {
-        match &self.hook {
-            Some(hook) => hook(step).map_err(|message| {
-                StepFailure::transient(tenant.as_str(), step, "InjectedCrash", message)
-            }),
-            None => Ok(()),
-        }
     }
 }
 
@@ -579,12 +585,19 @@ fn new_record(request: &OnboardRequest, generation: u32) -> TenantRecord {
         failure: None,
         tenant_registration_id: request.tenant_registration_id.clone(),
         offboarded_at: None,
+        offboard_event_id: None,
+        offboard_event_time: None,
     }
 }
 
-fn has_tenant_tag(tags: &[Tag], tenant: &TenantId) -> bool {
-    tags.iter()
-        .any(|tag| tag.key == TENANT_TAG_KEY && tag.value == tenant.as_str())
+/// Whether a signup is older than the tenant's offboarding: the same event
+/// redelivered, or one that EventBridge received before the offboarding request.
+fn is_stale(request: &OnboardRequest, record: &TenantRecord) -> bool {
+    request.event_id == record.event_id
+        || is_at_or_before(
+            request.event_time.as_deref(),
+            record.offboard_event_time.as_deref(),
+        )
 }
 
 /// Exponential backoff with jitter: a random delay between half and all of `base * 2^(attempt-1)`.

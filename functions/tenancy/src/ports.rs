@@ -64,6 +64,11 @@ pub trait ProfileProvisioner: Send + Sync {
         name: &ProfileName,
     ) -> impl Future<Output = Result<Option<ProfileDescription>, AwsError>> + Send;
 
+    /// Lists every application profile of the region, following every page.
+    fn list_application_profiles(
+        &self,
+    ) -> impl Future<Output = Result<Vec<ProfileDescription>, AwsError>> + Send;
+
     fn profile_tags(
         &self,
         arn: &ProfileArn,

@@ -28,27 +28,6 @@ impl BedrockProfiles {
     pub fn new(client: Client) -> Self {
         Self { client }
     }
-
-    /// Lists every application profile in the region, following all pages.
-    ///
-    /// `type=APPLICATION` is required: without it Bedrock lists only system-defined profiles.
-    pub async fn list_application_profiles(&self) -> Result<Vec<ProfileDescription>, AwsError> {
-        const OPERATION: &str = "ListInferenceProfiles";
-        let mut pages = self
-            .client
-            .list_inference_profiles()
-            .type_equals(InferenceProfileType::Application)
-            .into_paginator()
-            .send();
-        let mut profiles = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|error| classify(OPERATION, error, list_error_kind))?;
-            for summary in page.inference_profile_summaries() {
-                profiles.push(summary_description(summary)?);
-            }
-        }
-        Ok(profiles)
-    }
 }
 
 impl ProfileProvisioner for BedrockProfiles {
@@ -153,6 +132,25 @@ impl ProfileProvisioner for BedrockProfiles {
         Ok(profiles
             .into_iter()
             .find(|profile| profile.name == name.as_str()))
+    }
+
+    // `type=APPLICATION` is required: without it Bedrock lists only system-defined profiles.
+    async fn list_application_profiles(&self) -> Result<Vec<ProfileDescription>, AwsError> {
+        const OPERATION: &str = "ListInferenceProfiles";
+        let mut pages = self
+            .client
+            .list_inference_profiles()
+            .type_equals(InferenceProfileType::Application)
+            .into_paginator()
+            .send();
+        let mut profiles = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|error| classify(OPERATION, error, list_error_kind))?;
+            for summary in page.inference_profile_summaries() {
+                profiles.push(summary_description(summary)?);
+            }
+        }
+        Ok(profiles)
     }
 
     async fn profile_tags(&self, arn: &ProfileArn) -> Result<Vec<Tag>, AwsError> {

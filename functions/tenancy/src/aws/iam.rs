@@ -72,6 +72,50 @@ impl IamRoles {
         }
     }
 
+    /// Lists the roles under `path`, each with its `tenant-id` tag.
+    pub async fn list_roles_under(
+        &self,
+        path: &str,
+    ) -> Result<Vec<crate::reconcile::FoundRole>, AwsError> {
+        let mut pages = self
+            .client
+            .list_roles()
+            .path_prefix(path)
+            .into_paginator()
+            .send();
+        let mut roles = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|error| {
+                classify("ListRoles", error, |e| match e {
+                    aws_sdk_iam::operation::list_roles::ListRolesError::ServiceFailureException(
+                        _,
+                    ) => Some(ErrorKind::ServiceUnavailable),
+                    _ => None,
+                })
+            })?;
+            for role in page.roles() {
+                // ListRoles leaves tags out, so each role's tags are read separately.
+                let tags = self
+                    .client
+                    .list_role_tags()
+                    .role_name(role.role_name())
+                    .send()
+                    .await
+                    .map_err(|error| classify("ListRoleTags", error, |_| None))?;
+                roles.push(crate::reconcile::FoundRole {
+                    name: role.role_name().to_owned(),
+                    arn: role.arn().to_owned(),
+                    tenant_tag: tags
+                        .tags()
+                        .iter()
+                        .find(|tag| tag.key() == crate::domain::TENANT_TAG_KEY)
+                        .map(|tag| tag.value().to_owned()),
+                });
+            }
+        }
+        Ok(roles)
+    }
+
     async fn inline_policy_names(&self, name: &RoleName) -> Result<Vec<String>, AwsError> {
         const OPERATION: &str = "ListRolePolicies";
         let mut pages = self

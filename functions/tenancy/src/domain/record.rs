@@ -83,4 +83,11 @@ pub struct TenantRecord {
     pub tenant_registration_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offboarded_at: Option<String>,
+    /// Id of the event that requested offboarding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offboard_event_id: Option<String>,
+    /// When EventBridge received the offboarding request; signups received
+    /// before it are stale and never re-create the tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offboard_event_time: Option<String>,
 }

@@ -10,6 +10,9 @@ pub const TENANT_OFFBOARDING_REQUESTED: &str = "TenantOffboardingRequested";
 /// Detail-types the onboarding function publishes for the project's own events.
 pub const TENANT_PROVISIONED: &str = "TenantProvisioned";
 pub const TENANT_PROVISIONING_FAILED: &str = "TenantProvisioningFailed";
+/// Detail-types the offboarding function publishes for the project's own events.
+pub const TENANT_DEPROVISIONED: &str = "TenantDeprovisioned";
+pub const TENANT_DEPROVISIONING_FAILED: &str = "TenantDeprovisioningFailed";
 
 pub const DEFAULT_TENANT_EVENT_SOURCE: &str = "saas.tenants";
 pub const DEFAULT_OUTPUT_EVENT_SOURCE: &str = "tenant-profiles";

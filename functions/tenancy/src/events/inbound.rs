@@ -39,6 +39,8 @@ pub struct InboundEvent {
     pub id: String,
     pub source: String,
     pub detail_type: String,
+    /// The envelope's `time` as RFC 3339, when present.
+    pub time: Option<String>,
     pub origin: Origin,
     pub detail: Value,
 }
@@ -87,6 +89,7 @@ pub fn parse_event(
         id,
         source: event.source,
         detail_type: event.detail_type,
+        time: event.time.map(|time| time.to_rfc3339()),
         origin,
         detail: event.detail,
     })
@@ -96,6 +99,9 @@ pub fn parse_event(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OnboardRequest {
     pub event_id: String,
+    /// When EventBridge received the signup; a signup older than an
+    /// offboarding of the same tenant is stale.
+    pub event_time: Option<String>,
     pub tenant_id: TenantId,
     pub tier: String,
     pub models: Vec<ModelKey>,
@@ -139,9 +145,32 @@ pub fn onboard_request(
 
     Ok(OnboardRequest {
         event_id: event.id.clone(),
+        event_time: event.time.clone(),
         tenant_id,
         tier: tier.to_owned(),
         models,
+        origin: event.origin,
+        tenant_registration_id,
+    })
+}
+
+/// A validated offboarding request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OffboardRequest {
+    pub event_id: String,
+    pub event_time: Option<String>,
+    pub tenant_id: TenantId,
+    pub origin: Origin,
+    pub tenant_registration_id: Option<String>,
+}
+
+/// Validates an offboarding request's detail.
+pub fn offboard_request(event: &InboundEvent) -> Result<OffboardRequest, Rejection> {
+    let (tenant_id, tenant_registration_id) = identify(event)?;
+    Ok(OffboardRequest {
+        event_id: event.id.clone(),
+        event_time: event.time.clone(),
+        tenant_id,
         origin: event.origin,
         tenant_registration_id,
     })

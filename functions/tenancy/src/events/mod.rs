@@ -6,6 +6,7 @@ mod outbound;
 
 pub use contract::{EventContract, Origin, RequestKind, SbtGeneration};
 pub use inbound::{
-    EnvelopeError, InboundEvent, OnboardRequest, Rejection, identify, onboard_request, parse_event,
+    EnvelopeError, InboundEvent, OffboardRequest, OnboardRequest, Rejection, identify,
+    offboard_request, onboard_request, parse_event,
 };
-pub use outbound::{FailureNotice, OutboundEvent, provisioned, provisioning_failed};
+pub use outbound::{FailureNotice, OutboundEvent, deprovisioned, failure_event, provisioned};

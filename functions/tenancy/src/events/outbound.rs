@@ -4,7 +4,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::contract::{EventContract, Origin, TENANT_PROVISIONED, TENANT_PROVISIONING_FAILED};
+use super::contract::{
+    EventContract, Origin, RequestKind, TENANT_DEPROVISIONED, TENANT_DEPROVISIONING_FAILED,
+    TENANT_PROVISIONED, TENANT_PROVISIONING_FAILED,
+};
 use crate::domain::TenantRecord;
 
 /// An event to put on the bus.
@@ -65,16 +68,56 @@ pub fn provisioned(
     }
 }
 
-/// Announces an onboarding that stopped, with the reason and whether a retry can help.
-pub fn provisioning_failed(
+/// Announces a tenant whose role and profiles are deleted; the profile ARNs
+/// stay in the tombstone for cost tracing.
+pub fn deprovisioned(
     contract: &EventContract,
     origin: Origin,
-    notice: &FailureNotice,
+    record: &TenantRecord,
 ) -> OutboundEvent {
     match origin {
         Origin::Native => OutboundEvent {
             source: contract.output_event_source.clone(),
-            detail_type: TENANT_PROVISIONING_FAILED.to_owned(),
+            detail_type: TENANT_DEPROVISIONED.to_owned(),
+            detail: json!({
+                "tenantId": record.tenant_id,
+                "status": record.status,
+                "offboardedAt": record.offboarded_at,
+                "profiles": profile_summaries(record),
+                "eventId": record.offboard_event_id,
+            }),
+        },
+        Origin::SaasBuilderToolkit(generation) => OutboundEvent {
+            source: generation.application_plane_source().to_owned(),
+            detail_type: generation.detail_type("deprovisionSuccess"),
+            detail: json!({
+                "tenantId": record.tenant_id,
+                "tenantRegistrationId": record.tenant_registration_id,
+                "jobOutput": {
+                    "tenantData": {},
+                    "tenantRegistrationData": {"registrationStatus": "deleted"},
+                },
+            }),
+        },
+    }
+}
+
+/// Announces an onboarding or offboarding that stopped, with the reason and
+/// whether a retry can help.
+pub fn failure_event(
+    contract: &EventContract,
+    origin: Origin,
+    kind: RequestKind,
+    notice: &FailureNotice,
+) -> OutboundEvent {
+    let (native, sbt) = match kind {
+        RequestKind::Onboard => (TENANT_PROVISIONING_FAILED, "provisionFailure"),
+        RequestKind::Offboard => (TENANT_DEPROVISIONING_FAILED, "deprovisionFailure"),
+    };
+    match origin {
+        Origin::Native => OutboundEvent {
+            source: contract.output_event_source.clone(),
+            detail_type: native.to_owned(),
             detail: json!({
                 "tenantId": notice.tenant_id,
                 "eventId": notice.event_id,
@@ -85,7 +128,7 @@ pub fn provisioning_failed(
         },
         Origin::SaasBuilderToolkit(generation) => OutboundEvent {
             source: generation.application_plane_source().to_owned(),
-            detail_type: generation.detail_type("provisionFailure"),
+            detail_type: generation.detail_type(sbt),
             detail: json!({
                 "tenantId": notice.tenant_id,
                 "tenantRegistrationId": notice.tenant_registration_id,
