@@ -18,13 +18,18 @@ use serde_json::Value;
 use tenancy::Config;
 use tenancy::aws::{BedrockProfiles, DynamoRegistry, EventBridgePublisher, IamRoles};
 use tenancy::domain::TenantRecord;
-use tenancy::handler::OnboardHandler;
-use tenancy::onboarding::Onboarding;
+use tenancy::handler::{OffboardHandler, OnboardHandler};
+use tenancy::offboarding::Offboarding;
+use tenancy::onboarding::{Onboarding, StepHook};
+use tenancy::ports::{ProfileProvisioner, TenantRegistry};
 
 use crate::{ACCOUNT_ID, REGION, moto, repo_file};
 
 /// Onboarding handler over the real AWS adapters, as the Lambda builds it.
 pub type Handler = OnboardHandler<DynamoRegistry, BedrockProfiles, IamRoles, EventBridgePublisher>;
+/// Offboarding handler over the real AWS adapters, as the Lambda builds it.
+pub type OffHandler =
+    OffboardHandler<DynamoRegistry, BedrockProfiles, IamRoles, EventBridgePublisher>;
 
 /// Sources the capture rule forwards to the queue: everything the functions publish.
 const PUBLISHED_SOURCES: [&str; 3] = [
@@ -145,38 +150,45 @@ impl LocalStack {
     }
 
     /// The handler with a step hook that can stop it between steps.
-    pub fn handler_parts(
-        &self,
-        config: Config,
-        hook: Option<tenancy::onboarding::StepHook>,
-    ) -> Handler {
+    pub fn handler_parts(&self, config: Config, hook: Option<StepHook>) -> Handler {
+        let aws = self.adapters(&config);
+        let mut onboarding =
+            Onboarding::new(aws.registry, aws.profiles, aws.roles, Arc::new(config));
+        if let Some(hook) = hook {
+            onboarding = onboarding.with_step_hook(hook);
+        }
+        OnboardHandler::new(onboarding, aws.events)
+    }
+
+    pub fn offboard_handler(&self) -> OffHandler {
+        self.offboard_handler_parts(self.config(), None)
+    }
+
+    /// The offboarding handler wired as the Lambda wires it, with an optional step hook.
+    pub fn offboard_handler_parts(&self, config: Config, hook: Option<StepHook>) -> OffHandler {
+        let aws = self.adapters(&config);
+        let mut offboarding =
+            Offboarding::new(aws.registry, aws.profiles, aws.roles, Arc::new(config));
+        if let Some(hook) = hook {
+            offboarding = offboarding.with_step_hook(hook);
+        }
+        OffboardHandler::new(offboarding, aws.events)
+    }
+
+    /// The AWS adapters as the Lambda builds them, with SDK retries as `config` says
+    /// and Bedrock pointed at this test's emulator.
+    pub fn adapters(&self, config: &Config) -> tenancy::AwsAdapters {
         let retry = RetryConfig::standard()
             .with_max_attempts(config.retry.max_attempts)
             .with_initial_backoff(config.retry.initial_backoff);
         let sdk = self.sdk.to_builder().retry_config(retry).build();
-        let bedrock = aws_sdk_bedrock::Client::from_conf(
+        let mut aws = tenancy::AwsAdapters::new(&sdk, config);
+        aws.profiles = BedrockProfiles::new(aws_sdk_bedrock::Client::from_conf(
             aws_sdk_bedrock::config::Builder::from(&sdk)
                 .endpoint_url(self.emulator.endpoint_url())
                 .build(),
-        );
-        let registry = DynamoRegistry::new(
-            aws_sdk_dynamodb::Client::new(&sdk),
-            config.table_name.clone(),
-        );
-        let events = EventBridgePublisher::new(
-            aws_sdk_eventbridge::Client::new(&sdk),
-            config.event_bus_name.clone(),
-        );
-        let mut onboarding = Onboarding::new(
-            registry,
-            BedrockProfiles::new(bedrock),
-            IamRoles::new(aws_sdk_iam::Client::new(&sdk)),
-            Arc::new(config),
-        );
-        if let Some(hook) = hook {
-            onboarding = onboarding.with_step_hook(hook);
-        }
-        OnboardHandler::new(onboarding, events)
+        ));
+        aws
     }
 
     pub fn registry(&self) -> DynamoRegistry {
@@ -275,6 +287,126 @@ impl LocalStack {
                 }
             }
         }
+    }
+
+    /// Reconcile's findings over this test's table, emulator and role path.
+    pub async fn reconcile(&self) -> Vec<tenancy::reconcile::Finding> {
+        let config = self.config();
+        let aws = self.adapters(&config);
+        let inventory = tenancy::reconcile::collect(
+            &aws.registry,
+            &aws.profiles,
+            &aws.roles,
+            &self.role_path,
+            |_| {},
+        )
+        .await
+        .expect("reconcile reads the stack");
+        tenancy::reconcile::reconcile(&inventory)
+    }
+
+    /// Everything onboarding left for `tenant`, with generated ARNs, ids and
+    /// names replaced by placeholders, so two runs for different tenants compare equal.
+    pub async fn snapshot(&self, tenant: &str) -> Value {
+        let item = self.registry().get(tenant).await.expect("GetItem succeeds");
+        let mut replacements: Vec<(String, String)> = Vec::new();
+        if let Some(item) = &item {
+            for (model, profile) in &item.profiles {
+                replacements.push((
+                    profile.profile_arn.clone(),
+                    format!("<profile-arn:{model}>"),
+                ));
+                replacements.push((
+                    profile.profile_name.clone(),
+                    format!("<profile-name:{model}>"),
+                ));
+                replacements.push((profile.profile_id.clone(), format!("<profile-id:{model}>")));
+            }
+            if let Some(role_arn) = &item.role_arn {
+                replacements.push((role_arn.clone(), "<role-arn>".to_owned()));
+            }
+            replacements.push((item.role_name.clone(), "<role-name>".to_owned()));
+        }
+        replacements.push((self.role_path.clone(), "<role-path>".to_owned()));
+        replacements.push((tenant.to_owned(), "<tenant>".to_owned()));
+
+        let mut profiles = Vec::new();
+        for (arn, tags) in self.application_profiles().await {
+            if !tags
+                .iter()
+                .any(|(key, value)| key == "tenant-id" && value == tenant)
+            {
+                continue;
+            }
+            let description = self
+                .bedrock
+                .get_inference_profile()
+                .inference_profile_identifier(&arn)
+                .send()
+                .await
+                .expect("GetInferenceProfile succeeds");
+            let models: Vec<&str> = description
+                .models()
+                .iter()
+                .filter_map(|m| m.model_arn())
+                .collect();
+            profiles.push(serde_json::json!({
+                "arn": arn,
+                "name": description.inference_profile_name(),
+                "models": models,
+                "tags": tags,
+            }));
+        }
+        let mut roles = Vec::new();
+        for role in self.tenant_roles().await {
+            let role_tags = self
+                .iam
+                .list_role_tags()
+                .role_name(role.role_name())
+                .send()
+                .await
+                .expect("ListRoleTags succeeds");
+            if !role_tags
+                .tags()
+                .iter()
+                .any(|tag| tag.key() == "tenant-id" && tag.value() == tenant)
+            {
+                continue;
+            }
+            let policy = self
+                .role_policy(
+                    role.role_name(),
+                    tenancy::domain::policy::TENANT_POLICY_NAME,
+                )
+                .await;
+            roles.push(serde_json::json!({
+                "name": role.role_name(),
+                "path": role.path(),
+                "policy": policy,
+            }));
+        }
+        let item = item.map(|mut item| {
+            item.version = 0;
+            item.created_at.clear();
+            item.updated_at.clear();
+            item.event_id.clear();
+            serde_json::to_value(item).expect("the item serialises")
+        });
+        let mut text =
+            serde_json::json!({"item": item, "profiles": profiles, "roles": roles}).to_string();
+        replacements.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+        for (from, to) in replacements {
+            if !from.is_empty() {
+                text = text.replace(&from, &to);
+            }
+        }
+        let mut value: Value = serde_json::from_str(&text).expect("the snapshot is JSON");
+        for list in ["profiles", "roles"] {
+            if let Some(entries) = value[list].as_array_mut() {
+                entries.sort_by_key(|entry| entry["name"].to_string());
+            }
+        }
+        value
     }
 
     async fn create_table(&self) {
