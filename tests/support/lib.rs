@@ -2,10 +2,12 @@
 //! EventBridge, SQS and CloudWatch, plus the project's Bedrock emulator.
 
 pub mod events;
+pub mod iam;
 pub mod lambda;
 pub mod moto;
 pub mod runtime_api;
 mod stack;
+pub mod template;
 
 use std::path::PathBuf;
 
