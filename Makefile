@@ -2,6 +2,7 @@
 #   make demo        onboard two tenants on the local AWS stack and show the result
 #   make test        install the tools, start the local stack, run every check and test
 #   make lint        rustfmt, clippy and cfn-lint only
+#   make fault-matrix  print the crash-point x outcome table of onboarding and offboarding
 #   make stack-up    start moto and the Bedrock emulator (endpoints in .stack/env)
 #   make stack-down  stop them
 #   make tools       install the pinned Python tools (moto, cargo-lambda, zig, SAM CLI)
@@ -22,7 +23,7 @@ export SAM_CLI_TELEMETRY := 0
 
 TOOLS_STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint tools build-debug stack-up stack-down
+.PHONY: demo test lint tools build-debug stack-up stack-down fault-matrix
 
 tools: $(TOOLS_STAMP)
 
@@ -55,3 +56,7 @@ test: tools build-debug lint
 	set -a; . $(STACK_DIR)/env; set +a; \
 	status=0; cargo test --workspace || status=$$?; \
 	infra/local/stack.sh down; exit $$status
+
+# The test harness starts its own moto server and emulator.
+fault-matrix: tools
+	cargo test -p integration-tests --test local_stack fault_matrix -- --nocapture --test-threads=1

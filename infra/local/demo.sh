@@ -12,6 +12,7 @@ export STACK_DIR
 stack=infra/local/stack.sh
 aws="$VENV/bin/aws"
 watch_pid=
+tenantctl() { TENANT_TABLE_NAME=tenants "$CARGO_TARGET_DIR/debug/tenantctl" "$@"; }
 
 stop() {
   if [[ -n $watch_pid ]]; then kill "$watch_pid" 2>/dev/null || true; wait "$watch_pid" 2>/dev/null || true; fi
@@ -49,18 +50,8 @@ for event in tenant-signup tenant-signup-premium; do
 done
 
 for tenant in acme-01 globex/eu-west-1; do
-  heading "registry item of $tenant"
-  "$aws" --endpoint-url "$AWS_ENDPOINT_URL" dynamodb get-item --table-name tenants --consistent-read \
-    --key "{\"tenantId\": {\"S\": \"$tenant\"}}" --output json |
-    python3 -c 'import json, sys; item = json.load(sys.stdin)["Item"]
-def plain(v):
-    (kind, value), = v.items()
-    if kind == "M": return {k: plain(x) for k, x in value.items()}
-    if kind == "L": return [plain(x) for x in value]
-    if kind == "N": return int(value)
-    if kind == "NULL": return None
-    return value
-print(json.dumps({k: plain(v) for k, v in item.items()}, indent=2, sort_keys=True))'
+  heading "registry item of $tenant (tenantctl show)"
+  tenantctl show "$tenant"
 done
 
 heading "application inference profiles (ListInferenceProfiles --type-equals APPLICATION)"
@@ -86,3 +77,20 @@ heading "events announced on the bus"
 for body in json.load(sys.stdin) or []:
     event = json.loads(body)
     print(event["detail-type"], json.dumps(event["detail"], indent=2))'
+
+heading "cargo lambda invoke offboard --data-file events/tenant-offboarding.json"
+cargo lambda invoke offboard --invoke-address 127.0.0.1 --invoke-port "$port" \
+  --data-file events/tenant-offboarding.json | python3 -m json.tool
+
+heading "tombstone of acme-01 (tenantctl show)"
+tenantctl show acme-01
+
+heading "tenants (tenantctl list)"
+tenantctl list
+
+heading "profiles left (acme-01's are deleted, globex/eu-west-1's remain)"
+"$aws" --endpoint-url "$AWS_ENDPOINT_URL_BEDROCK" bedrock list-inference-profiles --type-equals APPLICATION \
+  --query 'inferenceProfileSummaries[].[inferenceProfileName, inferenceProfileArn]' --output text
+
+heading "tenantctl reconcile"
+tenantctl reconcile
