@@ -4,3 +4,4 @@ mod fault_matrix;
 mod lifecycle;
 mod onboarding;
 mod registry_schema;
+mod tenant_isolation;
