@@ -1,7 +1,10 @@
 //! Integration tests: the real SDK clients against moto and the Bedrock emulator.
 
+mod event_routing;
 mod fault_matrix;
+mod function_permissions;
 mod lifecycle;
 mod onboarding;
 mod registry_schema;
+mod rule_contract;
 mod tenant_isolation;
