@@ -4,8 +4,12 @@
 # free 127.0.0.1 port. `up` writes the endpoints to $STACK_DIR/env, which
 # callers source; `resources` creates the demo's table, boundary policy, bus
 # and capture queue; `down` stops both servers.
+# `rules` creates on that bus the EventBridge rules that template.yaml
+# declares, each targeting an SQS queue in place of its function. `route
+# FILE` then puts a sample event on the bus and prints which function's queue
+# received it.
 #
-# Usage: stack.sh up | resources | down | status
+# Usage: stack.sh up | resources | rules | route FILE | down | status
 # Needs: VENV (the tool virtualenv) and CARGO_TARGET_DIR, as the Makefile sets them.
 set -euo pipefail
 
@@ -106,6 +110,96 @@ ENV
   echo "created table tenants, boundary policy tenant-boundary, bus tenants and queue published-events"
 }
 
+# The rules come from template.yaml through the template-rules binary (built
+# by `make build-debug`), with the parameter defaults, so they are the rules
+# a deployment with default sources creates. Each targets the queue
+# <FunctionLogicalId>-target in place of the Lambda function.
+rules() {
+  # shellcheck source=/dev/null
+  source "$STACK_DIR/env"
+  local aws="$VENV/bin/aws" rules_tool="$CARGO_TARGET_DIR/debug/template-rules"
+  if ! "$aws" --endpoint-url "$AWS_ENDPOINT_URL" events describe-event-bus --name tenants >/dev/null 2>&1; then
+    echo "error: the local bus 'tenants' does not exist; run '$0 resources' first" >&2
+    return 1
+  fi
+  if [[ ! -x $rules_tool ]]; then
+    echo "error: $rules_tool not found; run 'make build-debug' first" >&2
+    return 1
+  fi
+  local listing rule function pattern queue
+  listing=$("$rules_tool")
+  while IFS=$'\t' read -r rule function pattern; do
+    queue="$function-target"
+    "$aws" --endpoint-url "$AWS_ENDPOINT_URL" sqs create-queue --queue-name "$queue" >/dev/null
+    "$aws" --endpoint-url "$AWS_ENDPOINT_URL" events put-rule --name "$rule" --event-bus-name tenants \
+      --event-pattern "$pattern" >/dev/null
+    "$aws" --endpoint-url "$AWS_ENDPOINT_URL" events put-targets --rule "$rule" --event-bus-name tenants \
+      --targets "Id=function,Arn=arn:aws:sqs:$REGION:$ACCOUNT_ID:$queue" >/dev/null
+    echo "rule $rule -> queue $queue (for $function): $pattern"
+  done <<<"$listing"
+  cut -f2 <<<"$listing" | sort -u >"$STACK_DIR/rule-targets"
+}
+
+# Puts the envelope in FILE on the local bus as PutEvents would receive it,
+# then drains every function queue that `rules` created and prints what
+# arrived where. An event that matches no rule prints "reached no function".
+route() {
+  local file=${1:?usage: stack.sh route FILE}
+  # shellcheck source=/dev/null
+  source "$STACK_DIR/env"
+  local aws="$VENV/bin/aws"
+  if [[ ! -s $STACK_DIR/rule-targets ]]; then
+    echo "error: no rules on the local bus; run '$0 rules' first" >&2
+    return 1
+  fi
+  python3 - "$file" >"$STACK_DIR/route-entries.json" <<'PY'
+import json, sys
+event = json.load(open(sys.argv[1]))
+missing = [key for key in ("source", "detail-type", "detail") if key not in event]
+if missing:
+    sys.exit(f"error: {sys.argv[1]} is not an EventBridge envelope: no {', '.join(missing)}")
+print(json.dumps([{
+    "EventBusName": "tenants",
+    "Source": event["source"],
+    "DetailType": event["detail-type"],
+    "Detail": json.dumps(event["detail"]),
+    "Resources": event.get("resources", []),
+}]))
+PY
+  local failed function queue_url reached=0
+  failed=$("$aws" --endpoint-url "$AWS_ENDPOINT_URL" events put-events \
+    --entries "file://$STACK_DIR/route-entries.json" --query FailedEntryCount --output text)
+  if [[ $failed != 0 ]]; then
+    echo "error: PutEvents rejected $file (FailedEntryCount $failed)" >&2
+    return 1
+  fi
+  while read -r function; do
+    queue_url=$("$aws" --endpoint-url "$AWS_ENDPOINT_URL" sqs get-queue-url --queue-name "$function-target" \
+      --query QueueUrl --output text)
+    "$aws" --endpoint-url "$AWS_ENDPOINT_URL" sqs receive-message --queue-url "$queue_url" \
+      --max-number-of-messages 10 --wait-time-seconds 0 --output json >"$STACK_DIR/route-received.json"
+    [[ -s $STACK_DIR/route-received.json ]] || continue
+    python3 - "$file" "$function" "$STACK_DIR/route-received.json" "$STACK_DIR/route-handles" <<'PY'
+import json, sys
+file, function, received, handles = sys.argv[1:]
+messages = json.load(open(received)).get("Messages", [])
+with open(handles, "w") as handle_file:
+    for message in messages:
+        event = json.loads(message["Body"])
+        tenant_id = event.get("detail", {}).get("tenantId")
+        print(f"{file}: reached {function} ({event['detail-type']} from {event['source']}, tenantId {tenant_id!r})")
+        print(message["ReceiptHandle"], file=handle_file)
+PY
+    while read -r handle; do
+      "$aws" --endpoint-url "$AWS_ENDPOINT_URL" sqs delete-message --queue-url "$queue_url" --receipt-handle "$handle"
+      reached=1
+    done <"$STACK_DIR/route-handles"
+  done <"$STACK_DIR/rule-targets"
+  if [[ $reached == 0 ]]; then
+    echo "$file: reached no function"
+  fi
+}
+
 down() {
   local name pid
   for name in emulator moto; do
@@ -115,7 +209,8 @@ down() {
       rm -f "$STACK_DIR/$name.pid"
     fi
   done
-  rm -f "$STACK_DIR/env" "$STACK_DIR/function.env" "$STACK_DIR/emulator.port"
+  rm -f "$STACK_DIR/env" "$STACK_DIR/function.env" "$STACK_DIR/emulator.port" \
+    "$STACK_DIR/rule-targets" "$STACK_DIR"/route-*.json "$STACK_DIR/route-handles"
   echo "local stack down"
 }
 
@@ -126,7 +221,9 @@ status() {
 case "${1:-}" in
   up) up ;;
   resources) resources ;;
+  rules) rules ;;
+  route) route "${2:-}" ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up | resources | down | status" >&2; exit 2 ;;
+  *) echo "usage: $0 up | resources | rules | route FILE | down | status" >&2; exit 2 ;;
 esac
