@@ -34,7 +34,7 @@ impl ErrorKind {
 }
 
 /// A failed AWS call with the operation name and the full SDK error chain.
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{operation} failed: {message}")]
 pub struct AwsError {
     pub operation: &'static str,
