@@ -16,6 +16,7 @@ Prints JSON:
      "resources": {"TenantTable": {"type": ..., "ref": ..., "arn": ...}, ...},
      "managedPolicies": {"TenantBoundaryPolicy": {"arn": ..., "document": {...}}},
      "functions": {"OnboardFunction": {"roleArn": ..., "environment": {...},
+                                       "deadLetterTargetArn": ...,
                                        "permissionsBoundary": null,
                                        "policies": [{"name": ..., "document": {...}}]}}}
 
@@ -158,8 +159,10 @@ def describe_function(resolver: "Resolver", logical_id: str, function: dict) -> 
 
     boundary = role_properties.get("PermissionsBoundary")
     environment = properties.get("Environment", {}).get("Variables", {})
+    dead_letter = properties.get("DeadLetterConfig", {}).get("TargetArn")
     return {
         "roleArn": resolver.get_att(role_id, "Arn"),
+        "deadLetterTargetArn": None if dead_letter is None else resolver.resolve(dead_letter),
         "permissionsBoundary": (
             None
             if boundary is None

@@ -2,6 +2,7 @@
 
 mod event_routing;
 mod fault_matrix;
+mod function_permissions;
 mod lifecycle;
 mod onboarding;
 mod registry_schema;
