@@ -75,8 +75,8 @@ def every_resource_fits_its_actions(document: dict) -> bool:
 
 def tenant_role_management(actions: set) -> bool:
     # The onboarding and offboarding functions exist to create and delete
-    # tenant roles; the evaluator tests prove these actions are fenced to the
-    # tenant path and the boundary.
+    # tenant roles. The evaluator tests show that these actions are fenced to
+    # the tenant path and the boundary.
     allowed = {"iam:createrole", "iam:putrolepolicy", "iam:deleterolepolicy", "iam:deleterole"}
     return actions <= allowed
 
@@ -95,8 +95,7 @@ ACCEPTED = [
         == "Type mismatch: StringEquals requires a value of type String but given Arn",
         # iam:PermissionsBoundary and bedrock:InferenceProfileArn are ARN-typed.
         # StringEquals compares the whole ARN exactly and case-sensitively,
-        # which is what these fences need, and it is the form IAM's own
-        # examples for both keys use; ArnEquals would add nothing.
+        # which is what these fences need, so ArnEquals would add nothing.
         "StringEquals on a full ARN is an exact match",
     ),
     (
@@ -111,25 +110,25 @@ ACCEPTED = [
         lambda name, kind, document, finding: name.endswith(
             ":arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
         ),
-        # SAM attaches this AWS managed policy to every function role; it
-        # allows writing logs only.
+        # SAM attaches this AWS managed policy to every function role it
+        # creates. It allows writing logs only.
         "AWS managed log permissions that SAM adds to every function",
     ),
     (
         "RESOURCE_STAR",
         lambda name, kind, document, finding: name == "tenant-boundary-policy"
         and set(finding.detail) <= {"bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"},
-        # The boundary caps the actions for every tenant role; the inline
+        # The boundary caps the actions of every tenant role. The inline
         # policy of each role names its own profile ARNs, which do not
-        # exist when the boundary is deployed.
+        # exist yet when the boundary is deployed.
         "the boundary limits actions, the tenant policy limits resources",
     ),
     (
         "MALFORMED",
         lambda name, kind, document, finding: kind == "trust"
         and finding.detail == "Statement contains neither Resource nor NotResource",
-        # parliament reads every document as an identity policy; a role's
-        # trust policy has no Resource element by definition.
+        # parliament reads every document as an identity policy, but a
+        # role's trust policy has no Resource element by definition.
         "trust policies have no Resource",
     ),
 ]

@@ -5,6 +5,7 @@ mod fault_matrix;
 mod function_permissions;
 mod lifecycle;
 mod onboarding;
+mod policy_lint;
 mod registry_schema;
 mod rule_contract;
 mod tenant_isolation;
