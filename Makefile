@@ -1,10 +1,12 @@
 # How do I ...?
 #   make demo        onboard two tenants on the local AWS stack and show the result
 #   make test        install the tools, start the local stack, run every check and test
-#   make lint        rustfmt, clippy and cfn-lint only
+#   make lint        rustfmt, clippy, cfn-lint (also on the SAM translation) and actionlint only
+#   make build       sam build every function in template.yaml into .aws-sam/ (ARCH=x86_64 by default)
 #   make fault-matrix  print the crash-point x outcome table of onboarding and offboarding
 #   make stack-up    start moto and the Bedrock emulator (endpoints in .stack/env)
 #   make stack-down  stop them
+#   make stack-rules create template.yaml's EventBridge rules on the local bus (after stack.sh resources)
 #   make tools       install the pinned Python tools (moto, cargo-lambda, zig, SAM CLI)
 #
 # Tools and build output live outside the clone, at fixed paths, because
@@ -16,6 +18,11 @@ VENV ?= $(TOOLS_DIR)/venv
 CARGO_TARGET_DIR ?= $(TOOLS_DIR)/target
 STACK_DIR ?= $(CURDIR)/.stack
 PYTHON ?= python3
+# Lambda architecture that `make build` compiles for. The template defaults to
+# arm64, but the development machines can install only the host's Rust target
+# (x86_64); CI adds aarch64-unknown-linux-gnu and passes ARCH=arm64. Deploy
+# with the same Architecture parameter, or Lambda cannot start the binary.
+ARCH ?= x86_64
 
 export VENV CARGO_TARGET_DIR STACK_DIR
 export PATH := $(VENV)/bin:$(PATH)
@@ -23,7 +30,7 @@ export SAM_CLI_TELEMETRY := 0
 
 TOOLS_STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint tools build-debug stack-up stack-down fault-matrix
+.PHONY: demo test lint tools build build-debug stack-up stack-down stack-rules fault-matrix
 
 tools: $(TOOLS_STAMP)
 
@@ -36,11 +43,20 @@ $(TOOLS_STAMP): infra/requirements.txt infra/constraints.txt
 build-debug:
 	cargo build --workspace --bins
 
+# sam build runs `cargo lambda build --release [--arm64] --bin <Binary>` for
+# each function (SAM CLI 1.170 needs no beta flag for rust-cargolambda) and
+# copies each bootstrap to .aws-sam/build/<Function>/.
+build: tools
+	sam build --parameter-overrides Architecture=$(ARCH)
+
 stack-up: tools build-debug
 	infra/local/stack.sh up
 
 stack-down:
 	infra/local/stack.sh down
+
+stack-rules: tools build-debug
+	infra/local/stack.sh rules
 
 demo: tools build-debug
 	infra/local/demo.sh
@@ -49,6 +65,10 @@ lint: tools
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cfn-lint template.yaml
+	translated=$$(mktemp --suffix=.json); \
+	status=0; $(VENV)/bin/python infra/sam-translate.py template.yaml >$$translated && \
+	cfn-lint $$translated || status=$$?; rm -f $$translated; exit $$status
+	actionlint -shellcheck=$(VENV)/bin/shellcheck -pyflakes= .github/workflows/*.yml
 
 # The stack is stopped even when a test fails; the exit status is the tests'.
 test: tools build-debug lint
