@@ -3,6 +3,7 @@
 mod event_routing;
 mod fault_matrix;
 mod function_permissions;
+mod hostile_input;
 mod lifecycle;
 mod onboarding;
 mod policy_lint;
