@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
-use tenancy::domain::{TenantRecord, TenantStatus};
+use tenancy::domain::{ProfileRecord, TenantRecord, TenantStatus};
 use tenancy::error::AwsError;
 use tenancy::ports::TenantRegistry;
 use tokio::time::Instant;
@@ -79,6 +79,18 @@ pub enum ResolveError {
     Registry(#[from] AwsError),
 }
 
+fn resolved(record: &TenantRecord, model: &str, profile: &ProfileRecord) -> ResolvedProfile {
+    ResolvedProfile {
+        tenant_id: record.tenant_id.clone(),
+        model: model.to_owned(),
+        profile_arn: profile.profile_arn.clone(),
+        profile_id: profile.profile_id.clone(),
+        source_model_id: profile.source_model_id.clone(),
+        region: profile.region.clone(),
+        role_arn: record.role_arn.clone(),
+    }
+}
+
 struct Entry {
     fetched_at: Instant,
     record: Option<Arc<TenantRecord>>,
@@ -117,16 +129,7 @@ impl<R: TenantRegistry> Resolver<R> {
         tenant_id: &str,
         model: Option<&str>,
     ) -> Result<ResolvedProfile, ResolveError> {
-        let record = self.record(tenant_id).await?;
-        let Some(record) = record else {
-            return Err(ResolveError::UnknownTenant(tenant_id.to_owned()));
-        };
-        if record.status != TenantStatus::Active {
-            return Err(ResolveError::NotActive {
-                tenant_id: tenant_id.to_owned(),
-                status: format!("{:?}", record.status).to_uppercase(),
-            });
-        }
+        let record = self.active_record(tenant_id).await?;
         let available = || {
             record
                 .profiles
@@ -157,15 +160,46 @@ impl<R: TenantRegistry> Resolver<R> {
                     }
                 }
             };
-        Ok(ResolvedProfile {
-            tenant_id: record.tenant_id.clone(),
-            model: model.clone(),
-            profile_arn: profile.profile_arn.clone(),
-            profile_id: profile.profile_id.clone(),
-            source_model_id: profile.source_model_id.clone(),
-            region: profile.region.clone(),
-            role_arn: record.role_arn.clone(),
-        })
+        Ok(resolved(&record, model, profile))
+    }
+
+    /// Resolves the tenant's profile whose ARN is `profile_arn`. Any other
+    /// value, such as a foundation-model id, a system profile or another
+    /// tenant's profile, is [`ResolveError::UnknownModel`].
+    pub async fn resolve_by_arn(
+        &self,
+        tenant_id: &str,
+        profile_arn: &str,
+    ) -> Result<ResolvedProfile, ResolveError> {
+        let record = self.active_record(tenant_id).await?;
+        record
+            .profiles
+            .iter()
+            .find(|(_, profile)| profile.profile_arn == profile_arn)
+            .map(|(model, profile)| resolved(&record, model, profile))
+            .ok_or_else(|| ResolveError::UnknownModel {
+                tenant_id: tenant_id.to_owned(),
+                model: profile_arn.to_owned(),
+                available: record
+                    .profiles
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    async fn active_record(&self, tenant_id: &str) -> Result<Arc<TenantRecord>, ResolveError> {
+        let Some(record) = self.record(tenant_id).await? else {
+            return Err(ResolveError::UnknownTenant(tenant_id.to_owned()));
+        };
+        if record.status != TenantStatus::Active {
+            return Err(ResolveError::NotActive {
+                tenant_id: tenant_id.to_owned(),
+                status: format!("{:?}", record.status).to_uppercase(),
+            });
+        }
+        Ok(record)
     }
 
     /// Drops a tenant from the cache, for callers that learn of a change first.

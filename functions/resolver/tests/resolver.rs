@@ -1,89 +1,10 @@
-//! The resolver over an in-memory registry that counts reads.
+//! The resolver over the in-memory registry, which counts reads.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use tenancy::domain::{ProfileRecord, TenantRecord, TenantStatus};
-use tenancy::error::AwsError;
-use tenancy::ports::TenantRegistry;
+use tenancy::domain::TenantStatus;
+use tenancy::memory::{InMemoryRegistry as MemoryRegistry, sample_record as record};
 use tenant_resolver::{ResolveError, Resolver};
-
-#[derive(Default)]
-struct MemoryRegistry {
-    items: Mutex<HashMap<String, TenantRecord>>,
-    reads: AtomicUsize,
-}
-
-impl MemoryRegistry {
-    fn put(&self, record: TenantRecord) {
-        self.items
-            .lock()
-            .expect("lock")
-            .insert(record.tenant_id.clone(), record);
-    }
-}
-
-impl TenantRegistry for &MemoryRegistry {
-    async fn get(&self, tenant_id: &str) -> Result<Option<TenantRecord>, AwsError> {
-        self.reads.fetch_add(1, Ordering::SeqCst);
-        Ok(self.items.lock().expect("lock").get(tenant_id).cloned())
-    }
-
-    async fn insert(&self, record: &TenantRecord) -> Result<(), AwsError> {
-        self.put(record.clone());
-        Ok(())
-    }
-
-    async fn replace(&self, record: &TenantRecord, _expected_version: u64) -> Result<(), AwsError> {
-        self.put(record.clone());
-        Ok(())
-    }
-}
-
-fn record(tenant: &str, status: TenantStatus, models: &[&str]) -> TenantRecord {
-    let profiles: BTreeMap<String, ProfileRecord> = models
-        .iter()
-        .enumerate()
-        .map(|(index, model)| {
-            let id = format!("{index:0>12}");
-            let profile = ProfileRecord {
-                profile_name: format!("{tenant}-{model}"),
-                profile_arn: format!(
-                    "arn:aws:bedrock:eu-west-1:111122223333:application-inference-profile/{id}"
-                ),
-                profile_id: id,
-                source_arn: format!("arn:aws:bedrock:eu-west-1::foundation-model/{model}-v1:0"),
-                source_model_id: format!("{model}-v1:0"),
-                region: "eu-west-1".to_owned(),
-                routed_model_arns: vec![],
-            };
-            ((*model).to_owned(), profile)
-        })
-        .collect();
-    TenantRecord {
-        tenant_id: tenant.to_owned(),
-        status,
-        tier: "standard".to_owned(),
-        models: models.iter().map(|m| (*m).to_owned()).collect(),
-        generation: 1,
-        version: 1,
-        event_id: "event".to_owned(),
-        created_at: String::new(),
-        updated_at: String::new(),
-        role_name: format!("tenant-{tenant}"),
-        role_arn: Some(format!(
-            "arn:aws:iam::111122223333:role/tenants/tenant-{tenant}"
-        )),
-        profiles,
-        failure: None,
-        tenant_registration_id: None,
-        offboarded_at: None,
-        offboard_event_id: None,
-        offboard_event_time: None,
-    }
-}
 
 #[tokio::test(start_paused = true)]
 async fn cache_hit_skips_registry() {
@@ -101,7 +22,7 @@ async fn cache_hit_skips_registry() {
         .expect("resolves");
 
     assert_eq!(first, second);
-    assert_eq!(registry.reads.load(Ordering::SeqCst), 1);
+    assert_eq!(registry.reads(), 1);
 }
 
 #[tokio::test(start_paused = true)]
@@ -122,7 +43,7 @@ async fn cache_expires_after_ttl() {
         matches!(after_expiry, Err(ResolveError::NotActive { .. })),
         "{after_expiry:?}"
     );
-    assert_eq!(registry.reads.load(Ordering::SeqCst), 2);
+    assert_eq!(registry.reads(), 2);
 }
 
 #[tokio::test]
@@ -209,9 +130,38 @@ async fn cache_evicts_oldest_beyond_limit() {
     }
     resolver.resolve("a", None).await.expect("resolves");
 
-    assert_eq!(
-        registry.reads.load(Ordering::SeqCst),
-        4,
-        "a was evicted and read again"
-    );
+    assert_eq!(registry.reads(), 4, "a was evicted and read again");
+}
+
+#[tokio::test]
+async fn resolve_by_arn_accepts_only_own_profiles() {
+    let registry = MemoryRegistry::default();
+    registry.put(record(
+        "acme",
+        TenantStatus::Active,
+        &["nova-lite", "claude-haiku"],
+    ));
+    registry.put(record("globex", TenantStatus::Active, &["nova-lite"]));
+    let resolver = Resolver::new(&registry, Duration::from_secs(60));
+    let own = resolver
+        .resolve("acme", Some("claude-haiku"))
+        .await
+        .expect("resolves");
+
+    let by_arn = resolver.resolve_by_arn("acme", &own.profile_arn).await;
+    let foreign = [
+        "amazon.nova-lite-v1:0",
+        "us.anthropic.claude-3-5-haiku-20241022-v1:0",
+        "arn:aws:bedrock:eu-west-1::foundation-model/nova-lite-v1:0",
+        "arn:aws:bedrock:eu-west-1:111122223333:application-inference-profile/999999999999",
+    ];
+
+    assert_eq!(by_arn, Ok(own));
+    for model_id in foreign {
+        let refused = resolver.resolve_by_arn("acme", model_id).await;
+        assert!(
+            matches!(refused, Err(ResolveError::UnknownModel { .. })),
+            "{model_id}: {refused:?}"
+        );
+    }
 }

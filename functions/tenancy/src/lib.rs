@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 mod failure;
 pub mod handler;
+pub mod memory;
 pub mod offboarding;
 pub mod onboarding;
 pub mod ports;
