@@ -4,7 +4,10 @@
 #   make lint        rustfmt, clippy, cfn-lint (also on the SAM translation) and actionlint only
 #   make build       sam build every function in template.yaml into .aws-sam/ (ARCH=x86_64 by default)
 #   make fault-matrix  print the crash-point x outcome table of onboarding and offboarding
-#   make stack-up    start moto and the Bedrock emulator (endpoints in .stack/env)
+#   make stack-up    start moto and the Bedrock emulator, create the demo table, boundary and bus
+#                    (endpoints in .stack/env, function settings in .stack/function.env)
+#   make watch       run the functions under cargo lambda watch on 127.0.0.1:9000 (after stack-up)
+#   make invoke FUNCTION=onboard EVENT=events/tenant-signup.json   send a sample event to make watch
 #   make stack-down  stop them
 #   make stack-rules create template.yaml's EventBridge rules on the local bus (after stack.sh resources)
 #   make tools       install the pinned Python tools (moto, cargo-lambda, zig, SAM CLI)
@@ -30,7 +33,7 @@ export SAM_CLI_TELEMETRY := 0
 
 TOOLS_STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint tools build build-debug stack-up stack-down stack-rules fault-matrix
+.PHONY: demo test lint tools build build-debug stack-up stack-down stack-rules fault-matrix watch invoke
 
 tools: $(TOOLS_STAMP)
 
@@ -51,6 +54,20 @@ build: tools
 
 stack-up: tools build-debug
 	infra/local/stack.sh up
+	infra/local/stack.sh resources
+
+# The development loop: cargo lambda watch serves every function of the
+# workspace and rebuilds one when its sources change.
+WATCH_PORT ?= 9000
+FUNCTION ?= onboard
+EVENT ?= events/tenant-signup.json
+
+watch: tools
+	set -a; . $(STACK_DIR)/env; set +a; \
+	cargo lambda watch --invoke-address 127.0.0.1 --invoke-port $(WATCH_PORT) --env-file $(STACK_DIR)/function.env
+
+invoke: tools
+	cargo lambda invoke $(FUNCTION) --invoke-address 127.0.0.1 --invoke-port $(WATCH_PORT) --data-file $(EVENT)
 
 stack-down:
 	infra/local/stack.sh down
