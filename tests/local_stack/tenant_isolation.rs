@@ -466,3 +466,63 @@ fn statements(policy: &mut Value) -> impl Iterator<Item = &mut Value> {
         .into_iter()
         .flat_map(|statements| statements.iter_mut())
 }
+
+/// An organisation's service control policy that denies a call is
+/// reported as such and not retried, and nothing is created that a later
+/// "fix" could widen.
+#[tokio::test]
+async fn organization_policy_denial_is_permanent() {
+    let stack = LocalStack::start().await;
+    let tenant = unique_tenant("globex");
+    let denial = "User: arn:aws:sts::111122223333:assumed-role/onboard/function is not authorized to perform: bedrock:CreateInferenceProfile on resource: arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0 with an explicit deny in a service control policy";
+    let fault = serde_json::from_value(json!({
+        "operation": "CreateInferenceProfile",
+        "error": "AccessDeniedException",
+        "message": denial,
+    }))
+    .expect("valid fault specification");
+    stack
+        .emulator
+        .emulator()
+        .add_fault(fault)
+        .expect("the emulator accepts the fault");
+
+    let response = stack
+        .handler()
+        .handle(invocation(for_tenant("tenant-signup-premium", &tenant)))
+        .await
+        .expect("a permanent failure is a normal return");
+
+    assert_eq!(response["outcome"], "failed", "{response}");
+    assert_eq!(response["errorType"], "OrganizationPolicyDenied");
+    assert_eq!(response["retryable"], false);
+    let message = response["message"].as_str().unwrap_or_default();
+    assert!(message.contains("service control policy"), "{message}");
+    assert!(
+        message.contains("Widening the tenant policy cannot help"),
+        "{message}"
+    );
+    let calls = stack.emulator.emulator().call_counts();
+    let creates: u64 = calls
+        .iter()
+        .filter(|(operation, _)| operation.to_string() == "CreateInferenceProfile")
+        .map(|(_, count)| count.received)
+        .sum();
+    assert_eq!(
+        creates, 1,
+        "an organisation denial is not retried: {calls:?}"
+    );
+    assert!(stack.application_profiles().await.is_empty());
+    assert!(
+        stack.tenant_roles().await.is_empty(),
+        "no role, so no policy to widen"
+    );
+    let item = stack
+        .registry_items()
+        .await
+        .pop()
+        .expect("the failure is recorded");
+    let failure = item.failure.expect("failure recorded");
+    assert_eq!(failure.error_type, "OrganizationPolicyDenied");
+    assert!(!failure.retryable);
+}
