@@ -1,4 +1,5 @@
-//! Error responses shaped like the Bedrock control plane's restJson1 errors.
+//! Error responses shaped like the restJson1 errors of Bedrock's control
+//! plane and runtime.
 
 use std::fmt;
 
@@ -34,14 +35,22 @@ pub enum ErrorKind {
     Throttling,
     /// The service failed (500).
     InternalServer,
-    /// The service is temporarily unavailable (503). No inference-profile
-    /// operation models it, so the SDK reports it as an unhandled error.
+    /// The service is temporarily unavailable (503). Only Converse models
+    /// it. For the inference-profile operations the SDK reports it as an
+    /// unhandled error.
     ServiceUnavailable,
+    /// The model failed while processing the request (424, Converse only).
+    ModelError,
+    /// The model is not ready to serve requests (429, Converse only). The
+    /// SDK retries it.
+    ModelNotReady,
+    /// The model took longer than its timeout (408, Converse only).
+    ModelTimeout,
 }
 
 impl ErrorKind {
     /// Every error kind, in the order the admin API lists them.
-    pub const ALL: [ErrorKind; 11] = [
+    pub const ALL: [ErrorKind; 14] = [
         ErrorKind::Validation,
         ErrorKind::Conflict,
         ErrorKind::ServiceQuotaExceeded,
@@ -53,6 +62,9 @@ impl ErrorKind {
         ErrorKind::Throttling,
         ErrorKind::InternalServer,
         ErrorKind::ServiceUnavailable,
+        ErrorKind::ModelError,
+        ErrorKind::ModelNotReady,
+        ErrorKind::ModelTimeout,
     ];
 
     /// Wire name sent in the `X-Amzn-Errortype` header, e.g. `ValidationException`.
@@ -69,6 +81,9 @@ impl ErrorKind {
             ErrorKind::Throttling => "ThrottlingException",
             ErrorKind::InternalServer => "InternalServerException",
             ErrorKind::ServiceUnavailable => "ServiceUnavailableException",
+            ErrorKind::ModelError => "ModelErrorException",
+            ErrorKind::ModelNotReady => "ModelNotReadyException",
+            ErrorKind::ModelTimeout => "ModelTimeoutException",
         }
     }
 
@@ -82,9 +97,11 @@ impl ErrorKind {
             | ErrorKind::Serialization => StatusCode::BAD_REQUEST,
             ErrorKind::AccessDenied => StatusCode::FORBIDDEN,
             ErrorKind::ResourceNotFound | ErrorKind::UnknownOperation => StatusCode::NOT_FOUND,
-            ErrorKind::Throttling => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Throttling | ErrorKind::ModelNotReady => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::InternalServer => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorKind::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::ModelError => StatusCode::FAILED_DEPENDENCY,
+            ErrorKind::ModelTimeout => StatusCode::REQUEST_TIMEOUT,
         }
     }
 
@@ -214,6 +231,10 @@ mod tests {
             ("ResourceNotFoundException", 404),
             ("ThrottlingException", 429),
             ("InternalServerException", 500),
+            ("ServiceUnavailableException", 503),
+            ("ModelErrorException", 424),
+            ("ModelNotReadyException", 429),
+            ("ModelTimeoutException", 408),
         ];
 
         for (name, status) in cases {

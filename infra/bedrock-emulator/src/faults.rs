@@ -33,11 +33,13 @@ pub enum Operation {
     UntagResource,
     /// `POST /listTagsForResource`.
     ListTagsForResource,
+    /// `POST /model/{modelId}/converse` of the runtime service `bedrock-runtime`.
+    Converse,
 }
 
 impl Operation {
     /// Every operation.
-    pub const ALL: [Operation; 7] = [
+    pub const ALL: [Operation; 8] = [
         Operation::CreateInferenceProfile,
         Operation::GetInferenceProfile,
         Operation::ListInferenceProfiles,
@@ -45,6 +47,7 @@ impl Operation {
         Operation::TagResource,
         Operation::UntagResource,
         Operation::ListTagsForResource,
+        Operation::Converse,
     ];
 }
 

@@ -1,9 +1,11 @@
 //! Local emulator of the Amazon Bedrock inference-profile control plane
-//! (service `bedrock`, protocol restJson1), for tests and local runs.
+//! (service `bedrock`) and of the runtime's Converse operation (service
+//! `bedrock-runtime`), both restJson1, for tests and local runs.
 //!
-//! Point an SDK client at [`RunningEmulator::endpoint_url`] (or set
-//! `AWS_ENDPOINT_URL_BEDROCK`) and it behaves like the real service for
-//! these operations:
+//! Point SDK clients of both services at [`RunningEmulator::endpoint_url`]
+//! (or set `AWS_ENDPOINT_URL_BEDROCK` and `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`
+//! to that URL) and the emulator behaves like the real services for these
+//! operations. Their paths do not overlap, so one server serves both.
 //!
 //! | Operation | Request | Success |
 //! |---|---|---|
@@ -14,6 +16,7 @@
 //! | TagResource | `POST /tagResource` | 200 `{}` |
 //! | UntagResource | `POST /untagResource` | 200 `{}` |
 //! | ListTagsForResource | `POST /listTagsForResource` | 200 `{tags}` |
+//! | Converse (`bedrock-runtime`) | `POST /model/{modelId}/converse` | 200 `{output, stopReason, usage, metrics}` |
 //!
 //! # What is emulated
 //!
@@ -45,6 +48,49 @@
 //!   per-region quota of application profiles ([`EmulatorConfig::profile_quota`],
 //!   1000 by default, as the service's default) is ServiceQuotaExceededException.
 //!
+//! ## Converse
+//!
+//! - `modelId` is a foundation model id or ARN, a system-defined profile id
+//!   or ARN, or an application profile ARN, percent-decoded once from the
+//!   path. A double-encoded ARN therefore matches nothing.
+//! - The completion comes from the foundation model behind `modelId`: a system
+//!   profile's model in the request's region (else its first destination),
+//!   or an application profile's first model ARN in the request's region
+//!   (else its first one). The completion is one fixed sentence that names that
+//!   model, with `stopReason` `end_turn`.
+//! - Token counts are deterministic ([`estimate_tokens`]): `inputTokens` is
+//!   the number of characters (Unicode scalar values) in every `text` block
+//!   of `system` and `messages`, divided by [`CHARACTERS_PER_TOKEN`] (4) and
+//!   rounded up, and at least 1. Images, documents and tool blocks count 0.
+//!   `outputTokens` follows the same rule for the completion, and
+//!   `totalTokens` is their sum. With `inferenceConfig.maxTokens` below the
+//!   completion's tokens, the completion is cut to `maxTokens * 4` characters,
+//!   `outputTokens` is `maxTokens` and `stopReason` is `max_tokens`.
+//! - `metrics.latencyMs` is the measured time of the request, injected
+//!   latency included.
+//! - Checks: `messages` must be present and not empty, start with a `user`
+//!   message and alternate roles, and every message needs content
+//!   (ValidationException). `maxTokens` must be at least 1, `temperature`
+//!   and `topP` between 0 and 1 (ValidationException). A content block
+//!   that is not a union with exactly one member, or a `text` that is not
+//!   a string, is SerializationException. Members such as `toolConfig` are
+//!   accepted and ignored.
+//! - An unknown or deleted model or profile, and a profile ARN of another
+//!   region or account, is ResourceNotFoundException (404).
+//!
+//! ## Usage metrics
+//!
+//! After each successful Converse call the emulator adds the call to its
+//! usage totals per `ModelId` and, when
+//! [`EmulatorConfig::cloudwatch_endpoint`] is set, sends PutMetricData to
+//! that endpoint in the request's region: namespace [`METRIC_NAMESPACE`]
+//! (`AWS/Bedrock`), metrics `Invocations` (Count, 1), `InputTokenCount` and
+//! `OutputTokenCount` (Count) and `InvocationLatency` (Milliseconds), with
+//! the dimension `ModelId`. Its value is the caller's `modelId`, except
+//! that an application profile ARN gives the profile id (the last ARN
+//! segment). The call runs in the background with test credentials, so a
+//! failing endpoint only logs a warning and never fails Converse.
+//!
 //! # Admin API (not part of AWS)
 //!
 //! - `POST /_emulator/faults` adds a [`FaultSpec`]:
@@ -60,10 +106,18 @@
 //!   removes all of them, `DELETE /_emulator/faults/{id}` removes one.
 //! - `GET /_emulator/calls` returns `{"operations": {"CreateInferenceProfile":
 //!   {"received", "succeeded", "failed", "injectedFailures"}, ...}}`.
+//! - `GET /_emulator/usage` returns the Converse usage totals per `ModelId`,
+//!   summed over regions, and the PutMetricData outcomes:
+//!   `{"models": {"hq2of259skzs": {"invocations", "inputTokens",
+//!   "outputTokens", "foundationModelArns"}, ...}, "cloudWatch": {"endpoint",
+//!   "putMetricData": {"published", "failed"}}}`. Without a CloudWatch
+//!   endpoint, `endpoint` and `putMetricData` are null.
 //! - `POST /_emulator/reset` removes application profiles, tags, remembered
-//!   tokens, fault rules and counters, and restores the configured quota. The
-//!   system-defined catalogue stays.
-//! - `GET /_emulator/config` returns `{accountId, defaultRegion, profileQuota}`,
+//!   tokens, fault rules, counters and usage totals, and restores the
+//!   configured quota. The system-defined catalogue stays, and so do metrics
+//!   already sent to CloudWatch.
+//! - `GET /_emulator/config` returns `{accountId, defaultRegion, profileQuota,
+//!   cloudwatchEndpoint}`,
 //!   and `PUT /_emulator/config {"profileQuota": N}` changes the quota.
 //! - `GET /_emulator/health` returns `{"status": "ok"}`.
 //!
@@ -104,24 +158,40 @@
 //! - UntagResource accepts at most 200 keys and ignores keys the resource lacks.
 //! - Unknown paths and methods are 404 UnknownOperationException.
 //! - A request without a usable SigV4 credential scope acts in the default region.
+//!   The scope's service name (`bedrock` or `bedrock-runtime`) is not checked.
+//! - Converse accepts an application profile only by ARN, as AWS documents
+//!   it. A bare application profile id is ResourceNotFoundException.
+//! - Users of the real runtime report 400 ValidationException "The provided
+//!   model identifier is invalid." for model ids it does not know. The
+//!   emulator returns ResourceNotFoundException for every model or profile
+//!   it cannot find, so callers should handle both. Its error messages are
+//!   its own wording.
+//! - `ModelId` of an application profile's metrics is the profile id, as AWS
+//!   samples query it. The official metric documentation does not confirm it.
 
 mod arn;
 pub mod catalogue;
+mod cloudwatch;
 mod config;
+mod converse;
 mod emulator;
 mod error;
 mod faults;
 mod model_source;
+mod model_target;
 mod pagination;
 mod profile;
 mod routes;
 mod server;
 mod store;
+mod usage;
 mod validation;
 
+pub use cloudwatch::{METRIC_NAMESPACE, MODEL_ID_DIMENSION, PublishCounts};
 pub use config::{
     ConfigError, DEFAULT_ACCOUNT_ID, DEFAULT_PROFILE_QUOTA, DEFAULT_REGION, EmulatorConfig,
 };
+pub use converse::{CHARACTERS_PER_TOKEN, estimate_tokens};
 pub use emulator::Emulator;
 pub use error::{ApiError, ERROR_TYPE_HEADER, ErrorKind};
 pub use faults::{
@@ -130,6 +200,7 @@ pub use faults::{
 };
 pub use routes::REQUEST_ID_HEADER;
 pub use server::{RunningEmulator, serve, start, start_on};
+pub use usage::ModelUsage;
 
 /// Builds the HTTP router for `emulator`, for callers that run their own server.
 pub fn router(emulator: &Emulator) -> axum::Router {

@@ -1,4 +1,4 @@
-//! `bedrock-emulator`: serves the inference-profile emulator until SIGTERM or SIGINT.
+//! `bedrock-emulator`: serves the Bedrock emulator until SIGTERM or SIGINT.
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
@@ -9,7 +9,8 @@ use bedrock_emulator::{DEFAULT_ACCOUNT_ID, DEFAULT_PROFILE_QUOTA, DEFAULT_REGION
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-/// Local emulator of the Amazon Bedrock inference-profile control plane.
+/// Local emulator of the Amazon Bedrock inference-profile control plane and
+/// the runtime's Converse operation.
 #[derive(Debug, Parser)]
 #[command(name = "bedrock-emulator", version)]
 struct Args {
@@ -28,6 +29,12 @@ struct Args {
     /// Maximum number of application inference profiles per region.
     #[arg(long, default_value_t = DEFAULT_PROFILE_QUOTA)]
     profile_quota: usize,
+
+    /// Base URL of a CloudWatch endpoint, such as moto's, that receives the
+    /// usage metrics of each Converse call (namespace AWS/Bedrock). Without
+    /// it, usage is kept only in memory (GET /_emulator/usage).
+    #[arg(long, value_name = "URL")]
+    cloudwatch_endpoint: Option<String>,
 
     /// File to write the bound port to once listening, removed on shutdown.
     #[arg(long)]
@@ -59,6 +66,7 @@ async fn run(args: Args) -> std::io::Result<()> {
         account_id: args.account_id,
         default_region: args.region,
         profile_quota: args.profile_quota,
+        cloudwatch_endpoint: args.cloudwatch_endpoint,
     };
     let running = bedrock_emulator::start_on(args.listen, config).await?;
     if let Some(path) = &args.port_file {

@@ -54,6 +54,7 @@ pub fn serve(listener: TcpListener, emulator: Emulator) -> io::Result<RunningEmu
         account_id = emulator.config().account_id,
         default_region = emulator.config().default_region,
         profile_quota = emulator.profile_quota(),
+        cloudwatch_endpoint = emulator.config().cloudwatch_endpoint.as_deref().unwrap_or("none"),
         "bedrock emulator listening"
     );
     Ok(RunningEmulator {

@@ -326,6 +326,16 @@ impl Store {
             .map_or(0, |region| region.profiles.len())
     }
 
+    /// Finds the application profile with id `id` in the scope's region.
+    pub(crate) fn application_profile(
+        &self,
+        scope: &Scope,
+        id: &str,
+    ) -> Option<&ApplicationProfile> {
+        let region = self.regions.get(&scope.region)?;
+        region.profiles.values().find(|profile| profile.id == id)
+    }
+
     fn application(&self, scope: &Scope, key: u64) -> Option<&ApplicationProfile> {
         self.regions.get(&scope.region)?.profiles.get(&key)
     }

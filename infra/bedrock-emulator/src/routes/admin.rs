@@ -62,6 +62,17 @@ pub(super) async fn calls(State(emulator): State<Emulator>) -> Response {
     Json(json!({ "operations": emulator.call_counts() })).into_response()
 }
 
+pub(super) async fn usage(State(emulator): State<Emulator>) -> Response {
+    Json(json!({
+        "models": emulator.usage(),
+        "cloudWatch": {
+            "endpoint": emulator.config().cloudwatch_endpoint,
+            "putMetricData": emulator.metric_publish_counts(),
+        },
+    }))
+    .into_response()
+}
+
 pub(super) async fn reset(State(emulator): State<Emulator>) -> Response {
     emulator.reset();
     tracing::info!("emulator state reset");
@@ -74,6 +85,7 @@ fn config_view(emulator: &Emulator) -> serde_json::Value {
         "accountId": config.account_id,
         "defaultRegion": config.default_region,
         "profileQuota": emulator.profile_quota(),
+        "cloudwatchEndpoint": config.cloudwatch_endpoint,
     })
 }
 

@@ -1,6 +1,7 @@
 //! HTTP routes: the Bedrock operations, the admin API and shared middleware.
 
 mod admin;
+mod converse;
 mod profiles;
 mod request;
 mod tags;
@@ -21,6 +22,10 @@ pub const REQUEST_ID_HEADER: &str = "x-amzn-requestid";
 
 /// Builds the router for `emulator`: Bedrock operations, `/_emulator` admin
 /// routes, and UnknownOperationException for anything else.
+///
+/// The control plane (`bedrock`) and the runtime (`bedrock-runtime`) share
+/// the server. Their paths do not overlap: the runtime's all start with
+/// `/model/`, which no control-plane operation uses.
 pub(crate) fn router(emulator: Emulator) -> Router {
     Router::new()
         .route(
@@ -34,6 +39,7 @@ pub(crate) fn router(emulator: Emulator) -> Router {
         .route("/tagResource", post(tags::tag_resource))
         .route("/untagResource", post(tags::untag_resource))
         .route("/listTagsForResource", post(tags::list_tags_for_resource))
+        .route("/model/{model_id}/converse", post(converse::converse))
         .route(
             "/_emulator/faults",
             get(admin::list_faults)
@@ -42,6 +48,7 @@ pub(crate) fn router(emulator: Emulator) -> Router {
         )
         .route("/_emulator/faults/{id}", delete(admin::remove_fault))
         .route("/_emulator/calls", get(admin::calls))
+        .route("/_emulator/usage", get(admin::usage))
         .route("/_emulator/reset", post(admin::reset))
         .route(
             "/_emulator/config",

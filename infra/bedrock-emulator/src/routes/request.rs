@@ -70,12 +70,28 @@ pub(crate) fn profile_identifier(uri: &Uri) -> Result<String, ApiError> {
         .path()
         .strip_prefix("/inference-profiles/")
         .unwrap_or_default();
+    decode_path_label(raw, "inference profile identifier")
+}
+
+/// Returns the `{modelId}` label of `/model/{modelId}/converse`,
+/// percent-decoded exactly once, so that a double-encoded ARN stays encoded
+/// and matches no model.
+pub(crate) fn model_identifier(uri: &Uri) -> Result<String, ApiError> {
+    let raw = uri
+        .path()
+        .strip_prefix("/model/")
+        .and_then(|rest| rest.strip_suffix("/converse"))
+        .unwrap_or_default();
+    decode_path_label(raw, "model identifier")
+}
+
+fn decode_path_label(raw: &str, label: &str) -> Result<String, ApiError> {
     percent_decode_str(raw)
         .decode_utf8()
         .map(|decoded| decoded.into_owned())
         .map_err(|_| {
             ApiError::validation(format!(
-                "The inference profile identifier '{raw}' is not valid UTF-8 after percent-decoding"
+                "The {label} '{raw}' is not valid UTF-8 after percent-decoding"
             ))
         })
 }
@@ -168,6 +184,30 @@ mod tests {
                     .to_owned()
             )
         );
+    }
+
+    #[test]
+    fn model_identifier_is_decoded_once() {
+        let cases = [
+            (
+                "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A111122223333%3Aapplication-inference-profile%2Fhq2of259skzs/converse",
+                "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/hq2of259skzs",
+            ),
+            (
+                "/model/arn%253Aaws%253Abedrock/converse",
+                "arn%3Aaws%3Abedrock",
+            ),
+            (
+                "/model/amazon.nova-lite-v1:0/converse",
+                "amazon.nova-lite-v1:0",
+            ),
+        ];
+
+        for (path, expected) in cases {
+            let uri: Uri = path.parse().unwrap_or_default();
+
+            assert_eq!(model_identifier(&uri), Ok(expected.to_owned()), "{path}");
+        }
     }
 
     #[test]

@@ -3,8 +3,8 @@
 
 use std::net::SocketAddr;
 
-use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_sdk_bedrock::Client;
 use aws_sdk_bedrock::types::{InferenceProfileModelSource, Tag};
@@ -17,10 +17,12 @@ pub const ACCOUNT_ID: &str = "111122223333";
 pub const NOVA_LITE_ARN: &str = "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0";
 pub const SONNET_4_US_PROFILE_ARN: &str = "arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0";
 
-/// A running emulator and an SDK client for it in us-east-1, with retries off.
+/// A running emulator with a control-plane and a runtime SDK client for it
+/// in us-east-1, both with retries off.
 pub struct TestApp {
     pub server: RunningEmulator,
     pub client: Client,
+    pub runtime: aws_sdk_bedrockruntime::Client,
 }
 
 impl TestApp {
@@ -32,8 +34,12 @@ impl TestApp {
         let server = bedrock_emulator::start(config)
             .await
             .unwrap_or_else(|error| panic!("failed to start the emulator: {error}"));
-        let client = sdk_client(&server.endpoint_url(), "us-east-1", RetryConfig::disabled()).await;
-        TestApp { server, client }
+        let config = sdk_config(&server.endpoint_url(), "us-east-1", RetryConfig::disabled()).await;
+        TestApp {
+            server,
+            client: Client::new(&config),
+            runtime: aws_sdk_bedrockruntime::Client::new(&config),
+        }
     }
 
     pub fn emulator(&self) -> &Emulator {
@@ -60,18 +66,23 @@ impl TestApp {
 
 /// Builds an SDK client for `endpoint_url` that signs for `region`.
 pub async fn sdk_client(endpoint_url: &str, region: &str, retry_config: RetryConfig) -> Client {
+    Client::new(&sdk_config(endpoint_url, region, retry_config).await)
+}
+
+/// Builds SDK settings for `endpoint_url` that sign for `region`, shared
+/// by the control-plane and runtime clients.
+pub async fn sdk_config(endpoint_url: &str, region: &str, retry_config: RetryConfig) -> SdkConfig {
     let http_client = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
         .build_https();
-    let config = aws_config::defaults(BehaviorVersion::latest())
+    aws_config::defaults(BehaviorVersion::latest())
         .region(aws_config::Region::new(region.to_owned()))
         .endpoint_url(endpoint_url)
         .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
         .http_client(http_client)
         .retry_config(retry_config)
         .load()
-        .await;
-    Client::new(&config)
+        .await
 }
 
 pub fn copy_from(arn: &str) -> InferenceProfileModelSource {
