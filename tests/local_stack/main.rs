@@ -10,3 +10,4 @@ mod policy_lint;
 mod registry_schema;
 mod rule_contract;
 mod tenant_isolation;
+mod usage_metrics;
