@@ -9,7 +9,8 @@
 #   make watch       run the functions under cargo lambda watch on 127.0.0.1:9000 (after stack-up)
 #   make invoke FUNCTION=onboard EVENT=events/tenant-signup.json   send a sample event to make watch
 #   make stack-down  stop them
-#   make stack-rules create template.yaml's EventBridge rules on the local bus (after stack.sh resources)
+#   make stack-rules create template.yaml's EventBridge rules on the local bus (after stack-up); then
+#                    infra/local/stack.sh route events/tenant-signup.json shows which function it reaches
 #   make tools       install the pinned Python tools (moto, cargo-lambda, zig, SAM CLI)
 #
 # Tools and build output live outside the clone, at fixed paths, because
