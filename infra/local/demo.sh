@@ -27,6 +27,12 @@ trap stop EXIT
 # shellcheck source=/dev/null
 source "$STACK_DIR/env"
 
+heading "the template's EventBridge rules on the local bus"
+"$stack" rules
+for event in events/tenant-signup.json events/sbt-onboarding-request.json events/invalid/missing-tenant-id.json; do
+  "$stack" route "$event"
+done
+
 heading "starting the onboard function under cargo lambda watch"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$port" \
