@@ -4,6 +4,8 @@
 #   make lint        rustfmt, clippy, cfn-lint (also on the SAM translation) and actionlint only
 #   make build       sam build every function in template.yaml into .aws-sam/ (ARCH=x86_64 by default)
 #   make fault-matrix  print the crash-point x outcome table of onboarding and offboarding
+#   make bench       measure Rust against the Python baseline on its own local stack and write
+#                    docs/benchmarks.md (STACK_DIR=$(mktemp -d) when a dev stack runs in .stack)
 #   make stack-up    start moto and the Bedrock emulator, create the demo table, boundary and bus
 #                    (endpoints in .stack/env, function settings in .stack/function.env)
 #   make watch       run the functions under cargo lambda watch on 127.0.0.1:9000 (after stack-up)
@@ -34,7 +36,7 @@ export SAM_CLI_TELEMETRY := 0
 
 TOOLS_STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint tools build build-debug stack-up stack-down stack-rules fault-matrix watch invoke
+.PHONY: demo test lint tools build build-debug stack-up stack-down stack-rules fault-matrix watch invoke bench
 
 tools: $(TOOLS_STAMP)
 
@@ -98,3 +100,7 @@ test: tools build-debug lint
 # The test harness starts its own moto server and emulator.
 fault-matrix: tools
 	cargo test -p integration-tests --test local_stack fault_matrix -- --nocapture --test-threads=1
+
+# bench/run.sh builds what it measures, starts and stops its stack in STACK_DIR.
+bench: tools
+	bench/run.sh

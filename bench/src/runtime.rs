@@ -1,0 +1,186 @@
+//! A Lambda Runtime API (`2018-06-01`) on 127.0.0.1 that also stamps when
+//! each `GET .../invocation/next` arrives, so init time is measured from the
+//! server side: the function has finished its init when it asks for work.
+//! Several function processes may poll one instance; each `next` takes one
+//! queued event.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+
+/// What the function posted for one invocation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Response(Value),
+    /// The error body: `{"errorType": ..., "errorMessage": ...}`.
+    Error(Value),
+}
+
+struct Shared {
+    events: tokio::sync::Mutex<mpsc::UnboundedReceiver<(String, Value)>>,
+    waiting: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
+    arrivals: mpsc::UnboundedSender<Instant>,
+}
+
+/// A running Runtime API stub.
+pub struct RuntimeApi {
+    address: SocketAddr,
+    sender: mpsc::UnboundedSender<(String, Value)>,
+    shared: Arc<Shared>,
+    arrivals: tokio::sync::Mutex<mpsc::UnboundedReceiver<Instant>>,
+    next_request: Mutex<u64>,
+}
+
+impl RuntimeApi {
+    pub async fn start() -> std::io::Result<Self> {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        let (arrival_sender, arrivals) = mpsc::unbounded_channel();
+        let shared = Arc::new(Shared {
+            events: tokio::sync::Mutex::new(receiver),
+            waiting: Mutex::new(HashMap::new()),
+            arrivals: arrival_sender,
+        });
+        let app = Router::new()
+            .route("/2018-06-01/runtime/invocation/next", get(next))
+            .route(
+                "/2018-06-01/runtime/invocation/{id}/response",
+                post(response),
+            )
+            .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
+            .route("/2018-06-01/runtime/init/error", post(init_error))
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Ok(Self {
+            address,
+            sender,
+            shared,
+            arrivals: tokio::sync::Mutex::new(arrivals),
+            next_request: Mutex::new(0),
+        })
+    }
+
+    /// The environment Lambda gives a function, besides its configuration.
+    pub fn lambda_env(&self) -> Vec<(String, String)> {
+        [
+            ("AWS_LAMBDA_RUNTIME_API", self.address.to_string()),
+            ("AWS_LAMBDA_FUNCTION_NAME", "onboard".to_owned()),
+            ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_owned()),
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256".to_owned()),
+            (
+                "AWS_LAMBDA_LOG_GROUP_NAME",
+                "/aws/lambda/onboard".to_owned(),
+            ),
+            ("AWS_LAMBDA_LOG_STREAM_NAME", "bench".to_owned()),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect()
+    }
+
+    /// Waits for the next `GET .../invocation/next` and returns when it arrived.
+    pub async fn next_arrival(&self, timeout: Duration) -> Option<Instant> {
+        let mut arrivals = self.arrivals.lock().await;
+        tokio::time::timeout(timeout, arrivals.recv())
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// Queues an event and waits for the function's outcome; `None` on timeout.
+    pub async fn invoke(&self, payload: Value, timeout: Duration) -> Option<Outcome> {
+        let request_id = {
+            let mut counter = self.next_request.lock().unwrap_or_else(|e| e.into_inner());
+            *counter += 1;
+            format!("00000000-0000-4000-8000-{:012}", *counter)
+        };
+        let (sender, receiver) = oneshot::channel();
+        self.shared
+            .waiting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(request_id.clone(), sender);
+        self.sender.send((request_id, payload)).ok()?;
+        tokio::time::timeout(timeout, receiver).await.ok()?.ok()
+    }
+}
+
+async fn next(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
+    let _ = shared.arrivals.send(Instant::now());
+    let Some((request_id, payload)) = shared.events.lock().await.recv().await else {
+        return (StatusCode::GONE, HeaderMap::new(), String::new());
+    };
+    let deadline = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|now| now.as_millis() + 300_000)
+        .unwrap_or_default();
+    let mut headers = HeaderMap::new();
+    let pairs = [
+        ("lambda-runtime-aws-request-id", request_id),
+        ("lambda-runtime-deadline-ms", deadline.to_string()),
+        (
+            "lambda-runtime-invoked-function-arn",
+            "arn:aws:lambda:us-east-1:111122223333:function:onboard".to_owned(),
+        ),
+        (
+            "lambda-runtime-trace-id",
+            "Root=1-00000000-000000000000000000000000;Sampled=0".to_owned(),
+        ),
+    ];
+    for (name, value) in pairs {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
+    (StatusCode::OK, headers, payload.to_string())
+}
+
+async fn response(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: String,
+) -> StatusCode {
+    finish(&shared, &id, Outcome::Response(parse(&body)))
+}
+
+async fn error(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: String,
+) -> StatusCode {
+    finish(&shared, &id, Outcome::Error(parse(&body)))
+}
+
+async fn init_error(body: String) -> StatusCode {
+    eprintln!("a function reported an init error: {body}");
+    StatusCode::ACCEPTED
+}
+
+fn finish(shared: &Shared, id: &str, outcome: Outcome) -> StatusCode {
+    let waiter = shared
+        .waiting
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(id);
+    match waiter {
+        Some(sender) => {
+            let _ = sender.send(outcome);
+            StatusCode::ACCEPTED
+        }
+        None => StatusCode::NOT_FOUND,
+    }
+}
+
+fn parse(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or_else(|_| Value::String(body.to_owned()))
+}
