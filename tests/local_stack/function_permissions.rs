@@ -55,6 +55,7 @@ fn expected_actions(function: &str) -> Option<&'static [&'static str]> {
             "bedrock:getinferenceprofile",
             "bedrock:deleteinferenceprofile",
             "bedrock:listtagsforresource",
+            "bedrock:listinferenceprofiles",
             "iam:getrole",
             "iam:listrolepolicies",
             "iam:deleterolepolicy",
@@ -202,6 +203,8 @@ fn grants(deployment: &Deployment, function: &str) -> Vec<Expectation> {
             Request::new("bedrock:GetInferenceProfile", &profile),
             Request::new("bedrock:DeleteInferenceProfile", &profile),
             Request::new("bedrock:ListTagsForResource", &profile),
+            // The sweep for profiles an interrupted onboarding never recorded.
+            Request::new("bedrock:ListInferenceProfiles", "*"),
             Request::new("iam:GetRole", &tenant_role),
             Request::new("iam:ListRolePolicies", &tenant_role),
             with_boundary("iam:DeleteRolePolicy"),
