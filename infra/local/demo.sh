@@ -84,6 +84,36 @@ for body in json.load(sys.stdin) or []:
     event = json.loads(body)
     print(event["detail-type"], json.dumps(event["detail"], indent=2))'
 
+heading "Converse through each tenant's profile (the invoke example, JWT in the request)"
+set -a
+# shellcheck source=/dev/null
+source "$STACK_DIR/function.env"
+set +a
+for call in "acme-01|Summarise our Q3 support tickets.|nova-lite" \
+  "acme-01|Draft a release note for version 2.1.|claude-haiku" \
+  "globex/eu-west-1|Translate the onboarding guide into German.|claude-sonnet-4" \
+  "globex/eu-west-1|Classify this invoice line: 3 x consulting days.|nova-lite"; do
+  IFS='|' read -r tenant prompt model <<<"$call"
+  infra/local/apigw-request.py "$tenant" "$prompt" "$model" >"$STACK_DIR/request.json"
+  cargo lambda invoke invoke --invoke-address 127.0.0.1 --invoke-port "$port" \
+    --data-file "$STACK_DIR/request.json" |
+    python3 -c 'import json, sys; r = json.load(sys.stdin); b = json.loads(r["body"]); print(r["statusCode"], b.get("tenantId"), b.get("model"), b.get("usage"), b.get("message", ""))'
+done
+heading "a request naming a model id that is not the tenant's profile is refused"
+infra/local/apigw-request.py acme-01 "Hello" >"$STACK_DIR/request.json"
+python3 - "$STACK_DIR/request.json" <<'PY'
+import json, sys
+path = sys.argv[1]
+request = json.load(open(path))
+body = json.loads(request["body"])
+body["modelId"] = "amazon.nova-lite-v1:0"
+request["body"] = json.dumps(body)
+json.dump(request, open(path, "w"))
+PY
+cargo lambda invoke invoke --invoke-address 127.0.0.1 --invoke-port "$port" \
+  --data-file "$STACK_DIR/request.json" |
+  python3 -c 'import json, sys; r = json.load(sys.stdin); print(r["statusCode"], json.loads(r["body"])["message"])'
+
 heading "cargo lambda invoke offboard --data-file events/tenant-offboarding.json"
 cargo lambda invoke offboard --invoke-address 127.0.0.1 --invoke-port "$port" \
   --data-file events/tenant-offboarding.json | python3 -m json.tool

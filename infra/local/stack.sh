@@ -49,8 +49,10 @@ up() {
   echo $! >"$STACK_DIR/moto.pid"
 
   rm -f "$STACK_DIR/emulator.port"
+  # The emulator publishes the AWS/Bedrock usage metrics of Converse calls to moto's CloudWatch.
   "$CARGO_TARGET_DIR/debug/bedrock-emulator" --listen 127.0.0.1:0 --account-id "$ACCOUNT_ID" \
-    --region "$REGION" --port-file "$STACK_DIR/emulator.port" >"$STACK_DIR/emulator.log" 2>&1 &
+    --region "$REGION" --cloudwatch-endpoint "http://127.0.0.1:$moto_port" \
+    --port-file "$STACK_DIR/emulator.port" >"$STACK_DIR/emulator.log" 2>&1 &
   echo $! >"$STACK_DIR/emulator.pid"
 
   wait_for_port moto "$moto_port" "$STACK_DIR/moto.log"
@@ -94,6 +96,7 @@ resources() {
   cat >"$STACK_DIR/function.env" <<ENV
 AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL
 AWS_ENDPOINT_URL_BEDROCK=$AWS_ENDPOINT_URL_BEDROCK
+AWS_ENDPOINT_URL_BEDROCK_RUNTIME=$AWS_ENDPOINT_URL_BEDROCK
 AWS_REGION=$REGION
 AWS_ACCESS_KEY_ID=testing
 AWS_SECRET_ACCESS_KEY=testing
@@ -106,6 +109,9 @@ TENANT_BOUNDARY_POLICY_ARN=arn:aws:iam::$ACCOUNT_ID:policy/tenant-boundary
 TENANT_TRUSTED_PRINCIPAL_ARN=arn:aws:iam::$ACCOUNT_ID:role/saas-application
 MODEL_CATALOG_FILE=$repo/infra/model-catalog.json
 EXTRA_TAGS='{"project":"tenant-profiles-demo"}'
+JWT_HS256_SECRET=local-demo-secret-not-for-production
+JWT_ISSUER=https://auth.local.invalid
+JWT_AUDIENCE=saas-api
 ENV
   echo "created table tenants, boundary policy tenant-boundary, bus tenants and queue published-events"
 }

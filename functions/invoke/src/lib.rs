@@ -151,7 +151,14 @@ impl<R: TenantRegistry> InvokeHandler<R> {
                 (ResolveError::Registry(_), _) => 503,
             };
             warn!(tenant_id, error = %error, status, "request refused");
-            (status, error.to_string())
+            let message = match (&error, &body.model_id) {
+                (ResolveError::UnknownModel { .. }, Some(model_id)) => format!(
+                    "modelId {model_id} is not one of tenant {tenant_id}'s inference profile ARNs; \
+                     pass one of its profile ARNs or name a model"
+                ),
+                _ => error.to_string(),
+            };
+            (status, message)
         })
     }
 

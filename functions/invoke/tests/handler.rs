@@ -142,6 +142,11 @@ async fn foreign_model_ids_are_refused() {
         let (status, response) = call(&registry, request(Some(&token), body)).await;
 
         assert_eq!(status, 403, "{model_id}: {response}");
+        let message = response["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("is not one of tenant acme's inference profile ARNs"),
+            "{message}"
+        );
     }
 }
 
