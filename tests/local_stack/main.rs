@@ -10,4 +10,5 @@ mod policy_lint;
 mod registry_schema;
 mod rule_contract;
 mod tenant_isolation;
+mod usage_cost;
 mod usage_metrics;

@@ -1,6 +1,8 @@
 //! Test harness for the local AWS stack: moto for DynamoDB, IAM, STS,
-//! EventBridge, SQS and CloudWatch, plus the project's Bedrock emulator.
+//! EventBridge, SQS and CloudWatch, plus the project's Bedrock emulator, and
+//! a Cost Explorer stub.
 
+pub mod cost_explorer;
 pub mod events;
 pub mod iam;
 pub mod lambda;

@@ -12,8 +12,8 @@ use axum::routing::post;
 use serde_json::{Value, json};
 use tokio::process::Command;
 
-/// Answers UpdateCostAllocationTagsStatus (awsJson1_1) with an error for the
-/// key `team` and success for every other key.
+/// Responds to UpdateCostAllocationTagsStatus (awsJson1_1) with an error for
+/// the key `team` and success for every other key.
 async fn update_tags_status(headers: HeaderMap, body: Bytes) -> impl IntoResponse {
     let target = headers
         .get("x-amz-target")
