@@ -12,7 +12,8 @@ use regex::Regex;
 const READMES: [&str; 2] = ["README.md", "README.ja.md"];
 
 fn read(relative: &str) -> String {
-    std::fs::read_to_string(repo_file(relative)).unwrap_or_else(|error| panic!("cannot read {relative}: {error}"))
+    std::fs::read_to_string(repo_file(relative))
+        .unwrap_or_else(|error| panic!("cannot read {relative}: {error}"))
 }
 
 fn captures(pattern: &str, text: &str) -> BTreeSet<String> {
@@ -25,7 +26,9 @@ fn rust_sources(dir: &str) -> String {
     let mut text = String::new();
     let mut pending = vec![repo_file(dir)];
     while let Some(path) = pending.pop() {
-        for entry in std::fs::read_dir(&path).unwrap_or_else(|e| panic!("cannot list {}: {e}", path.display())) {
+        for entry in std::fs::read_dir(&path)
+            .unwrap_or_else(|e| panic!("cannot list {}: {e}", path.display()))
+        {
             let path = entry.expect("directory entry").path();
             if path.is_dir() {
                 pending.push(path);
@@ -50,7 +53,10 @@ fn make_targets_in_readmes_exist() {
 
         assert!(!named.is_empty(), "{readme} names no make target");
         for target in named {
-            assert!(targets.contains(&target), "{readme} names `make {target}`, which the Makefile lacks");
+            assert!(
+                targets.contains(&target),
+                "{readme} names `make {target}`, which the Makefile lacks"
+            );
         }
     }
 }
@@ -61,9 +67,15 @@ fn makefile_command_list_is_in_readme() {
     let listed = captures(r"(?m)^#\s+make ([a-z][a-z0-9-]*)", &makefile);
     let readme = read("README.md");
 
-    assert!(listed.len() >= 5, "the Makefile header lists its commands: {listed:?}");
+    assert!(
+        listed.len() >= 5,
+        "the Makefile header lists its commands: {listed:?}"
+    );
     for target in listed {
-        assert!(readme.contains(&format!("make {target}")), "README.md does not mention `make {target}`");
+        assert!(
+            readme.contains(&format!("make {target}")),
+            "README.md does not mention `make {target}`"
+        );
     }
 }
 
@@ -75,11 +87,16 @@ fn environment_variables_in_readmes_exist() {
     for readme in READMES {
         let named = captures(r"`([A-Z][A-Z0-9]*_[A-Z0-9_]+)`", &read(readme));
 
-        assert!(named.len() >= 10, "{readme} documents the configuration: {named:?}");
+        assert!(
+            named.len() >= 10,
+            "{readme} documents the configuration: {named:?}"
+        );
         for variable in named {
             let quoted = format!("\"{variable}\"");
             assert!(
-                sources.contains(&quoted) || scripts.contains(&variable) || variable.starts_with("AWS_ENDPOINT_URL"),
+                sources.contains(&quoted)
+                    || scripts.contains(&variable)
+                    || variable.starts_with("AWS_ENDPOINT_URL"),
                 "{readme} names {variable}, which no function or script reads"
             );
         }
@@ -95,9 +112,15 @@ fn every_configuration_variable_is_documented() {
         .collect::<BTreeSet<_>>();
     let readme = read("README.md");
 
-    assert!(read_vars.len() >= 10, "config.rs reads its variables: {read_vars:?}");
+    assert!(
+        read_vars.len() >= 10,
+        "config.rs reads its variables: {read_vars:?}"
+    );
     for variable in read_vars {
-        assert!(readme.contains(&format!("`{variable}`")), "README.md does not document {variable}");
+        assert!(
+            readme.contains(&format!("`{variable}`")),
+            "README.md does not document {variable}"
+        );
     }
 }
 
@@ -109,13 +132,22 @@ fn event_fields_in_readmes_are_parsed() {
         let text = read(readme);
         let fields = ["tenantId", "tier", "models", "tenantRegistrationId"];
         for field in fields {
-            assert!(text.contains(&format!("`{field}`")), "{readme} does not document detail.{field}");
-            assert!(inbound.contains(&format!("\"{field}\"")), "the parser does not read {field}");
+            assert!(
+                text.contains(&format!("`{field}`")),
+                "{readme} does not document detail.{field}"
+            );
+            assert!(
+                inbound.contains(&format!("\"{field}\"")),
+                "the parser does not read {field}"
+            );
         }
         for detail_type in captures(r"`((?:sbt_aws_)?[a-z]+Request|Tenant[A-Za-z]+)`", &text) {
             let sources = rust_sources("functions/tenancy/src/events");
             let base = detail_type.trim_start_matches("sbt_aws_");
-            assert!(sources.contains(base), "{readme} names detail-type {detail_type}, unknown to the event contract");
+            assert!(
+                sources.contains(base),
+                "{readme} names detail-type {detail_type}, unknown to the event contract"
+            );
         }
     }
 }
@@ -123,7 +155,10 @@ fn event_fields_in_readmes_are_parsed() {
 #[test]
 fn tenantctl_subcommands_in_readmes_exist() {
     let binary = built_binary("tenantctl");
-    let help = Command::new(&binary).arg("--help").env("TENANT_TABLE_NAME", "unused").output();
+    let help = Command::new(&binary)
+        .arg("--help")
+        .env("TENANT_TABLE_NAME", "unused")
+        .output();
     let help = help.unwrap_or_else(|error| panic!("cannot run {}: {error}", binary.display()));
     let help = String::from_utf8_lossy(&help.stdout).to_string();
 
@@ -133,7 +168,8 @@ fn tenantctl_subcommands_in_readmes_exist() {
         assert!(!named.is_empty(), "{readme} names no tenantctl subcommand");
         for subcommand in named {
             assert!(
-                help.lines().any(|line| line.trim_start().starts_with(&subcommand)),
+                help.lines()
+                    .any(|line| line.trim_start().starts_with(&subcommand)),
                 "{readme} names `tenantctl {subcommand}`, which tenantctl --help does not list:\n{help}"
             );
         }
@@ -143,7 +179,10 @@ fn tenantctl_subcommands_in_readmes_exist() {
 /// A workspace binary built beside this test (`make test` builds them first).
 fn built_binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe.parent().and_then(|deps| deps.parent()).expect("target profile directory");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target profile directory");
     let binary = dir.join(name);
     assert!(
         binary.is_file(),
