@@ -706,9 +706,9 @@ async fn cost_says_tag_not_active() {
     .expect("cost succeeds");
 
     assert!(
-        outcome
-            .stdout
-            .contains("The cost allocation tag tenant-id: not active"),
+        outcome.stdout.contains(
+            "The cost allocation tag tenant-id is not active (billing lists no such key yet"
+        ),
         "{}",
         outcome.stdout
     );

@@ -192,15 +192,15 @@ pub fn notes(report: &CostReport) -> Vec<String> {
     let key = &report.query.tag_key;
     let mut notes = Vec::new();
     match &report.tag_status {
-        Ok(status) if status.is_active() => {}
         Ok(status) => {
-            notes.push(format!(
-                "The cost allocation tag {}, so Cost Explorer reports all cost as {UNTAGGED}.",
-                tags::status_line(status)
-            ));
-            notes.push(format!(
-                "Activate it in the management (payer) account (`tenantctl tags activate --key {key}`); tagged cost appears from then on, not before, unless backfilled."
-            ));
+            if let Some(reason) = tags::inactive_reason(status) {
+                notes.push(format!(
+                    "The cost allocation tag {key} is not active ({reason}), so Cost Explorer reports all cost as {UNTAGGED}."
+                ));
+                notes.push(format!(
+                    "Activate it in the management (payer) account (`tenantctl tags activate --key {key}`); tagged cost appears from then on, not before, unless backfilled."
+                ));
+            }
         }
         Err(reason) => notes.push(format!(
             "Could not read whether the cost allocation tag {key} is active: {reason}"
@@ -426,7 +426,12 @@ mod tests {
 
         let notes = notes(&report);
 
-        assert!(notes[0].contains("tenant-id: not active"), "{notes:?}");
+        assert!(
+            notes[0].starts_with(
+                "The cost allocation tag tenant-id is not active (its status is Inactive)"
+            ),
+            "{notes:?}"
+        );
         assert!(notes[1].contains("management (payer) account"), "{notes:?}");
     }
 

@@ -14,9 +14,9 @@ const MAX_LISTED_KEYS_PER_CALL: usize = 100;
 
 /// Caveats a user must know before expecting tenant costs in Cost Explorer.
 pub const CAVEATS: &str = "\
-Cost allocation tags, as AWS Billing documents them:
-- Activate them from the management (payer) account of the organization;
-  member accounts cannot.
+Before tenant cost appears in Cost Explorer:
+- Only the management (payer) account can activate cost allocation tags; a
+  standalone account is its own payer.
 - A key can be activated only after billing data has seen it on a resource,
   up to 24 hours after the first tagged usage.
 - Activation is not retroactive: costs from before it stay untagged unless a
@@ -185,6 +185,19 @@ pub fn render_status(statuses: &[KeyStatus]) -> String {
         text.push('\n');
     }
     text
+}
+
+/// Explains why a key is not active, or returns `None` when it is.
+pub fn inactive_reason(status: &KeyStatus) -> Option<String> {
+    match &status.listing {
+        None => Some(
+            "billing lists no such key yet (it appears up to 24 hours after the first tagged usage), or this is not the management account".to_owned(),
+        ),
+        Some(listing) if listing.status != CostAllocationTagStatus::Active => {
+            Some(format!("its status is {}", listing.status.as_str()))
+        }
+        Some(_) => None,
+    }
 }
 
 /// Formats a one-line summary, such as `tenant-id: not active (status Inactive, ...)`.

@@ -102,6 +102,10 @@ impl UsageReport {
 
 /// Reads every profile of `records` from CloudWatch, one tenant at a time,
 /// and prices the sums. `progress` receives one line per tenant.
+///
+/// NOTE: onboarding a tenant again after offboarding replaces the profiles
+/// its registry item records, so the earlier generation's usage is not
+/// reported here. Cost Explorer still groups that cost under the tenant tag.
 pub async fn collect(
     mut records: Vec<TenantRecord>,
     reader: &mut MetricsReader,
