@@ -33,6 +33,13 @@ build_seconds=$((SECONDS - build_started))
 echo "== resolver micro-benchmark (criterion)"
 cargo bench -p tenant-resolver --bench resolve -- --warm-up-time 1 --measurement-time 3
 
+# The measured binary is the one in the zip: cargo lambda leaves no bare
+# bootstrap next to a freshly built zip.
+artifact=$STACK_DIR/bench/artifact
+mkdir -p "$artifact"
+python3 -m zipfile -e "$CARGO_TARGET_DIR/lambda/onboard/bootstrap.zip" "$artifact"
+chmod +x "$artifact/bootstrap"
+
 trap 'infra/local/stack.sh down >/dev/null' EXIT
 infra/local/stack.sh up
 infra/local/stack.sh resources
@@ -41,7 +48,7 @@ set -a
 . "$STACK_DIR/env"
 set +a
 
-BENCH_BOOTSTRAP=$CARGO_TARGET_DIR/lambda/onboard/bootstrap \
+BENCH_BOOTSTRAP=$artifact/bootstrap \
 BENCH_ZIP=$CARGO_TARGET_DIR/lambda/onboard/bootstrap.zip \
 BENCH_PYTHON=$VENV/bin/python \
 BENCH_CRITERION_DIR=$CARGO_TARGET_DIR/criterion \

@@ -38,6 +38,7 @@ pub async fn onboard_all(
     events: Vec<Value>,
     concurrency: usize,
     throttle: f64,
+    quota: usize,
     log: &Path,
 ) -> Result<BulkRun, Error> {
     let runtime = Arc::new(RuntimeApi::start().await?);
@@ -59,6 +60,9 @@ pub async fn onboard_all(
             .into());
         }
     }
+    // Standard tier needs two profiles per tenant, so 1,000 tenants need a
+    // raised quota, as they would in an AWS account.
+    stack.set_profile_quota(quota).await?;
     for operation in ["CreateInferenceProfile", "GetInferenceProfile"] {
         stack.throttle(operation, throttle).await?;
     }
@@ -81,7 +85,11 @@ pub async fn onboard_all(
                     {
                         return Ok(failures.len());
                     }
-                    other => failures.push(format!("{other:?}")),
+                    other => {
+                        let mut failure = format!("{other:?}");
+                        failure.truncate(400);
+                        failures.push(failure);
+                    }
                 }
             }
             Err(format!(

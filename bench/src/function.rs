@@ -20,8 +20,9 @@ pub const INVOCATION_TIMEOUT: Duration = Duration::from_secs(300);
 pub enum Function {
     /// The release `bootstrap` binary.
     Rust(PathBuf),
-    /// `python bootstrap.py` next to the baseline's `onboard.py`.
-    Python { python: PathBuf, script: PathBuf },
+    /// `python -m awslambdaric onboard.handler` in the baseline's folder,
+    /// the runtime loop of AWS's Python base images.
+    Python { python: PathBuf, task_root: PathBuf },
 }
 
 impl Function {
@@ -36,10 +37,18 @@ impl Function {
     /// runtime with only its configured and reserved variables.
     pub fn spawn(&self, env: &[(String, String)], log: Option<&Path>) -> Result<Child, Error> {
         let mut command = match self {
-            Function::Rust(binary) => Command::new(binary),
-            Function::Python { python, script } => {
+            Function::Rust(binary) => {
+                let mut command = Command::new(binary);
+                command.env_clear();
+                command
+            }
+            Function::Python { python, task_root } => {
                 let mut command = Command::new(python);
-                command.arg(script);
+                command
+                    .env_clear()
+                    .env("LAMBDA_TASK_ROOT", task_root)
+                    .args(["-m", "awslambdaric", "onboard.handler"])
+                    .current_dir(task_root);
                 command
             }
         };
@@ -54,7 +63,6 @@ impl Function {
             None => (Stdio::null(), Stdio::null()),
         };
         Ok(command
-            .env_clear()
             .envs(env.iter().map(|(name, value)| (name, value)))
             .stdin(Stdio::null())
             .stdout(stdout)

@@ -92,7 +92,7 @@ async fn run() -> Result<bool, Error> {
     let rust = Function::Rust(settings.bootstrap.clone());
     let python = Function::Python {
         python: settings.python.clone(),
-        script: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/bootstrap.py"),
+        task_root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python"),
     };
     // The handler module's bytecode is cached outside the repository, as a
     // deployment package would ship it compiled.
@@ -142,6 +142,8 @@ async fn run() -> Result<bool, Error> {
         events,
         settings.concurrency,
         settings.throttle,
+        // The bulk tenants' profiles, the two single onboardings' and headroom.
+        (settings.tenants + 2) * models + 100,
         &settings.work_dir.join("bulk.log"),
     )
     .await?;

@@ -125,7 +125,9 @@ async fn next(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
         .map(|now| now.as_millis() + 300_000)
         .unwrap_or_default();
     let mut headers = HeaderMap::new();
+    // awslambdaric decodes the event as JSON only when the content type says so.
     let pairs = [
+        ("content-type", "application/json".to_owned()),
         ("lambda-runtime-aws-request-id", request_id),
         ("lambda-runtime-deadline-ms", deadline.to_string()),
         (

@@ -79,6 +79,15 @@ impl Stack {
         Ok(())
     }
 
+    /// Sets the emulator's application-profile quota per region, as a raised
+    /// Service Quotas value would (Bedrock's default is 1,000).
+    pub async fn set_profile_quota(&self, quota: usize) -> Result<(), Error> {
+        let body = serde_json::json!({ "profileQuota": quota });
+        self.emulator_admin("PUT", "/_emulator/config", Some(&body.to_string()))
+            .await?;
+        Ok(())
+    }
+
     pub async fn clear_faults(&self) -> Result<(), Error> {
         self.emulator_admin("DELETE", "/_emulator/faults", None)
             .await?;
