@@ -25,7 +25,7 @@ use crate::tags::{self, KeyStatus};
 /// (Amazon Bedrock Edition)". Pass those names with --service.
 pub const BEDROCK_SERVICE: &str = "Amazon Bedrock";
 
-/// The cost metric that matches the invoice before discounts and credits.
+/// The metric `tenantctl cost` reads unless `--metric` names another.
 pub const DEFAULT_METRIC: &str = "UnblendedCost";
 
 /// Label of the group whose resources carry no tenant tag.
