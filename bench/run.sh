@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# make bench: builds the release onboard zip and the bench harness, runs the
-# resolver's criterion benchmark, starts a local AWS stack in $STACK_DIR,
-# runs the harness (which prints the table and writes docs/benchmarks.md)
-# and stops the stack on every exit path.
+# make bench: builds the release onboard zip and the bench harness and runs
+# the resolver's criterion benchmark. It then starts a local AWS stack in
+# $STACK_DIR and runs the harness, which prints the table and writes
+# docs/benchmarks.md. The stack is stopped on every exit path.
 #
 # Needs VENV, CARGO_TARGET_DIR and STACK_DIR, as the Makefile sets them.
 # Counts: BENCH_STARTS, BENCH_TENANTS, BENCH_CONCURRENCY, BENCH_TIER,

@@ -1,10 +1,10 @@
 """Python baseline of the onboarding function, for `make bench` only.
 
-It makes the same AWS calls as the Rust function for a first signup, in the
-same order: GetItem, a conditional PutItem of a PROVISIONING item, then per
-model CreateInferenceProfile (deterministic clientRequestToken), a
-GetInferenceProfile for the routed models and a version-conditional PutItem;
-then CreateRole with the permissions boundary, PutItem, PutRolePolicy,
+For a first signup it makes the same AWS calls as the Rust function, in the
+same order. First GetItem and a conditional PutItem of a PROVISIONING item.
+Then, per model, CreateInferenceProfile (deterministic clientRequestToken),
+GetInferenceProfile for the routed models and a version-conditional PutItem.
+Last CreateRole with the permissions boundary, PutItem, PutRolePolicy,
 PutItem of the ACTIVE item and PutEvents. Names, tokens and the item layout
 match the Rust function's, so reconcile reads its tenants like any other.
 It leaves out what a first signup never reaches: adopting resources left by
@@ -159,7 +159,7 @@ def handler(event, _context):
 
 
 def save(record):
-    """Writes the item if nobody else wrote it since this invocation did, bumping its version."""
+    """Writes the item unless another writer changed it since this invocation did, bumping its version."""
     expected = record["version"]
     record["version"] = expected + 1
     record["updatedAt"] = timestamp()

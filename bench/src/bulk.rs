@@ -132,7 +132,7 @@ pub async fn onboard_all(
     })
 }
 
-/// What the registry, Bedrock and IAM hold after the bulk run.
+/// Contents of the registry, Bedrock and IAM after the bulk run.
 pub struct EndState {
     pub tenants: usize,
     pub models: usize,
@@ -182,11 +182,11 @@ pub async fn check_end_state(
     .await?;
     let findings = reconcile(&inventory);
 
-    let wanted: BTreeSet<&str> = tenants.iter().map(String::as_str).collect();
+    let bulk_tenants: BTreeSet<&str> = tenants.iter().map(String::as_str).collect();
     let records: BTreeMap<&str, _> = inventory
         .records
         .iter()
-        .filter(|record| wanted.contains(record.tenant_id.as_str()))
+        .filter(|record| bulk_tenants.contains(record.tenant_id.as_str()))
         .map(|record| (record.tenant_id.as_str(), record))
         .collect();
     let active = records
@@ -199,7 +199,11 @@ pub async fn check_end_state(
     let mut duplicates = 0;
     let mut orphans = 0;
     for profile in &inventory.profiles {
-        let Some(tenant) = profile.tenant_tag.as_deref().filter(|t| wanted.contains(t)) else {
+        let Some(tenant) = profile
+            .tenant_tag
+            .as_deref()
+            .filter(|t| bulk_tenants.contains(t))
+        else {
             continue;
         };
         *per_tenant.entry(tenant).or_default() += 1;
@@ -221,7 +225,11 @@ pub async fn check_end_state(
         .map(|count| count.saturating_sub(models))
         .sum::<usize>();
     for role in &inventory.roles {
-        let Some(tenant) = role.tenant_tag.as_deref().filter(|t| wanted.contains(t)) else {
+        let Some(tenant) = role
+            .tenant_tag
+            .as_deref()
+            .filter(|t| bulk_tenants.contains(t))
+        else {
             continue;
         };
         let recorded = records
@@ -243,7 +251,7 @@ pub async fn check_end_state(
     })
 }
 
-/// A TenantSignedUp envelope for `tenant`, with an event id unique to `index`.
+/// Builds a TenantSignedUp envelope for `tenant`, with an event id unique to `index`.
 pub fn signup(tenant: &str, tier: &str, index: usize) -> Value {
     json!({
         "version": "0",

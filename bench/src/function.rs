@@ -136,7 +136,7 @@ pub async fn init_times(
     Ok(times)
 }
 
-/// What one onboarding cost.
+/// Cost of one onboarding.
 pub struct Single {
     /// From queuing the event to the function's response; init excluded.
     pub wall: Duration,
@@ -201,7 +201,7 @@ pub async fn onboard_once(
     }
 }
 
-/// The process's peak resident set size (VmHWM in /proc/PID/status), in KiB.
+/// Reads the process's peak resident set size (VmHWM in /proc/PID/status), in KiB.
 fn peak_rss_kib(pid: u32) -> Result<u64, Error> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     status

@@ -86,6 +86,10 @@ fn number<T: FromStr>(name: &str, default: T) -> Result<T, Error> {
 /// Runs every measurement; `Ok(false)` when the bulk end state is wrong.
 async fn run() -> Result<bool, Error> {
     let settings = Settings::from_env()?;
+    let load_average = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| text.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".to_owned());
     std::fs::create_dir_all(&settings.work_dir)?;
     let stack = Stack::open(&settings.stack_dir)?;
     let models = models_of_tier(&stack, &settings.tier)?;
@@ -152,6 +156,7 @@ async fn run() -> Result<bool, Error> {
 
     let results = Results {
         starts: settings.starts,
+        load_average,
         rust_init,
         python_init,
         rust_single,
@@ -177,7 +182,13 @@ async fn run() -> Result<bool, Error> {
     }
     let output = std::env::var_os("BENCH_OUTPUT")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/benchmarks.md"));
+        .unwrap_or_else(|| {
+            let repository = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+            repository
+                .parent()
+                .unwrap_or(&repository)
+                .join("docs/benchmarks.md")
+        });
     std::fs::write(&output, results.document(&table))?;
     eprintln!("wrote {}", output.display());
     Ok(true)

@@ -14,6 +14,8 @@ const ZIP_TARGET_BYTES: u64 = 6_000_000;
 
 pub struct Results {
     pub starts: usize,
+    /// One-minute load average when the harness started.
+    pub load_average: String,
     pub rust_init: Vec<Duration>,
     pub python_init: Vec<Duration>,
     pub rust_single: Single,
@@ -154,9 +156,10 @@ impl Results {
         let mut document = String::from("# Benchmarks\n\n");
         let _ = writeln!(
             document,
-            "Measured by `make bench` on {}.\n\n- Machine: {}\n- Tools: {}\n- Release build of the `onboard` zip in this run: {} s (`cargo lambda build --release --output-format zip --bin onboard`; a warm cache rebuilds little)\n- Bulk: the SDK's default retry settings (5 attempts, 500 ms first backoff)\n",
+            "Measured by `make bench` on {}.\n\n- Machine: {} (one-minute load average {} when the measurements started)\n- Tools: {}\n- Release build of the `onboard` zip in this run: {} s (`cargo lambda build --release --output-format zip --bin onboard`; a warm cache rebuilds little)\n- Bulk: the SDK's default retry settings (5 attempts, 500 ms first backoff)\n",
             env("BENCH_DATE"),
             machine(),
+            self.load_average,
             env("BENCH_TOOLS"),
             env("BENCH_BUILD_SECONDS"),
         );

@@ -1,6 +1,6 @@
 //! A Lambda Runtime API (`2018-06-01`) on 127.0.0.1 that also stamps when
 //! each `GET .../invocation/next` arrives, so init time is measured from the
-//! server side: the function has finished its init when it asks for work.
+//! server side: the function has finished its init when it requests an event.
 //! Several function processes may poll one instance; each `next` takes one
 //! queued event.
 
@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
-/// What the function posted for one invocation.
+/// The result a function posted for one invocation.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     Response(Value),
@@ -125,7 +125,7 @@ async fn next(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
         .map(|now| now.as_millis() + 300_000)
         .unwrap_or_default();
     let mut headers = HeaderMap::new();
-    // awslambdaric decodes the event as JSON only when the content type says so.
+    // awslambdaric decodes the event as JSON only when the content type is JSON.
     let pairs = [
         ("content-type", "application/json".to_owned()),
         ("lambda-runtime-aws-request-id", request_id),
