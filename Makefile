@@ -94,7 +94,7 @@ lint: tools
 test: tools build-debug lint
 	infra/local/stack.sh up
 	set -a; . $(STACK_DIR)/env; set +a; \
-	status=0; cargo test --workspace || status=$$?; \
+	status=0; cargo test --workspace --no-fail-fast || status=$$?; \
 	infra/local/stack.sh down; exit $$status
 
 # The test harness starts its own moto server and emulator.
