@@ -46,12 +46,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Invocations, input and output tokens and cost per tenant and model,
-    /// from CloudWatch metrics by profile id and the price table. Includes
-    /// offboarded tenants.
+    /// Report invocations, input and output tokens and cost per tenant and
+    /// model, from CloudWatch metrics by profile id and the price table.
+    /// Includes offboarded tenants.
     Usage(UsageArgs),
-    /// Billed Amazon Bedrock cost per tenant from Cost Explorer, grouped by
-    /// the tenant tag. AWS bills USD 0.01 per Cost Explorer API request, each
+    /// Report billed Amazon Bedrock cost per tenant from Cost Explorer,
+    /// grouped by the tenant tag. AWS bills USD 0.01 per Cost Explorer API request, each
     /// page counted.
     Cost(CostArgs),
     /// Write an SVG bar chart of cost per tenant, computed as `usage` computes it.
