@@ -48,7 +48,9 @@ pub fn cost_chart_svg(report: &UsageReport) -> Result<String, CliError> {
         .map(|tenant| label(&tenant.tenant_id))
         .collect();
     let count = tenants.len();
-    let height = FRAME_HEIGHT + BAR_HEIGHT * u32::try_from(count.max(1)).unwrap_or(u32::MAX / 2);
+    // Saturating arithmetic keeps a huge tenant count from overflowing the height.
+    let bars = u32::try_from(count.max(1)).unwrap_or(u32::MAX);
+    let height = FRAME_HEIGHT.saturating_add(BAR_HEIGHT.saturating_mul(bars));
     let title = format!(
         "Amazon Bedrock cost per tenant, {} to {} (end exclusive)",
         format_date(report.range.start()),
