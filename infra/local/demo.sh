@@ -89,15 +89,18 @@ set -a
 # shellcheck source=/dev/null
 source "$STACK_DIR/function.env"
 set +a
-for call in "acme-01|Summarise our Q3 support tickets.|nova-lite" \
-  "acme-01|Draft a release note for version 2.1.|claude-haiku" \
-  "globex/eu-west-1|Translate the onboarding guide into German.|claude-sonnet-4" \
-  "globex/eu-west-1|Classify this invoice line: 3 x consulting days.|nova-lite"; do
-  IFS='|' read -r tenant prompt model <<<"$call"
-  infra/local/apigw-request.py "$tenant" "$prompt" "$model" >"$STACK_DIR/request.json"
-  cargo lambda invoke invoke --invoke-address 127.0.0.1 --invoke-port "$port" \
-    --data-file "$STACK_DIR/request.json" |
-    python3 -c 'import json, sys; r = json.load(sys.stdin); b = json.loads(r["body"]); print(r["statusCode"], b.get("tenantId"), b.get("model"), b.get("usage"), b.get("message", ""))'
+# Long prompts (about 19,000 characters, some 4,700 tokens each) so that the
+# usage report below shows amounts of more than a cent.
+context=$(python3 -c 'print("Context from the tenant knowledge base. " * 480)')
+for call in "acme-01|nova-lite|2" "acme-01|claude-haiku|3" \
+  "globex/eu-west-1|claude-sonnet-4|4" "globex/eu-west-1|nova-lite|1"; do
+  IFS='|' read -r tenant model repeat <<<"$call"
+  for _ in $(seq 1 "$repeat"); do
+    infra/local/apigw-request.py "$tenant" "Summarise this: $context" "$model" >"$STACK_DIR/request.json"
+    cargo lambda invoke invoke --invoke-address 127.0.0.1 --invoke-port "$port" \
+      --data-file "$STACK_DIR/request.json" |
+      python3 -c 'import json, sys; r = json.load(sys.stdin); b = json.loads(r["body"]); print(r["statusCode"], b.get("tenantId"), b.get("model"), b.get("usage"), b.get("message", ""))'
+  done
 done
 heading "a request naming a model id that is not the tenant's profile is refused"
 infra/local/apigw-request.py acme-01 "Hello" >"$STACK_DIR/request.json"
@@ -113,6 +116,15 @@ PY
 cargo lambda invoke invoke --invoke-address 127.0.0.1 --invoke-port "$port" \
   --data-file "$STACK_DIR/request.json" |
   python3 -c 'import json, sys; r = json.load(sys.stdin); print(r["statusCode"], json.loads(r["body"])["message"])'
+
+heading "usage and cost per tenant (tenantctl usage: CloudWatch AWS/Bedrock by profile id x infra/prices.json)"
+# The emulator publishes the metrics in the background; give it a moment.
+sleep 2
+today=$(date -u +%F)
+tomorrow=$(date -u -d tomorrow +%F)
+tenantctl usage --from "$today" --to "$tomorrow"
+tenantctl chart --from "$today" --to "$tomorrow" --output "$STACK_DIR/cost-per-tenant.svg"
+echo "chart of cost per tenant written to $STACK_DIR/cost-per-tenant.svg"
 
 heading "cargo lambda invoke offboard --data-file events/tenant-offboarding.json"
 cargo lambda invoke offboard --invoke-address 127.0.0.1 --invoke-port "$port" \
