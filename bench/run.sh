@@ -24,6 +24,10 @@ fi
 
 echo "== building the emulator and the bench harness (debug)"
 cargo build --quiet -p bedrock-emulator -p bench
+# Another checkout sharing CARGO_TARGET_DIR may rebuild these paths while
+# this run goes on, so the harness runs from a copy.
+mkdir -p "$STACK_DIR/bench"
+cp "$CARGO_TARGET_DIR/debug/bench" "$STACK_DIR/bench/harness"
 
 echo "== building the release onboard zip"
 build_started=$SECONDS
@@ -51,8 +55,10 @@ set +a
 BENCH_BOOTSTRAP=$artifact/bootstrap \
 BENCH_ZIP=$CARGO_TARGET_DIR/lambda/onboard/bootstrap.zip \
 BENCH_PYTHON=$VENV/bin/python \
+BENCH_PYTHON_TASK_ROOT=$repo/bench/python \
+BENCH_OUTPUT=$repo/docs/benchmarks.md \
 BENCH_CRITERION_DIR=$CARGO_TARGET_DIR/criterion \
 BENCH_BUILD_SECONDS=$build_seconds \
 BENCH_DATE=$(date -u '+%Y-%m-%d %H:%M UTC') \
 BENCH_TOOLS="$(rustc --version), $(cargo lambda --version), Python $("$VENV/bin/python" -c 'import sys, boto3; print(sys.version.split()[0], "with boto3", boto3.__version__)'), moto $("$VENV/bin/python" -c 'import moto; print(moto.__version__)')" \
-  "$CARGO_TARGET_DIR/debug/bench"
+  "$STACK_DIR/bench/harness"

@@ -5,9 +5,11 @@
 //! run leaves a wrong end state; missed targets are only reported.
 //!
 //! `bench/run.sh` builds the artifacts, starts the stack and sets:
-//! STACK_DIR, BENCH_BOOTSTRAP, BENCH_ZIP, BENCH_PYTHON and optionally
-//! BENCH_CRITERION_DIR, BENCH_OUTPUT, BENCH_BUILD_SECONDS, BENCH_DATE,
-//! BENCH_TOOLS. Counts: BENCH_STARTS (30), BENCH_TENANTS (1000),
+//! STACK_DIR, BENCH_BOOTSTRAP, BENCH_ZIP, BENCH_PYTHON,
+//! BENCH_PYTHON_TASK_ROOT, BENCH_OUTPUT and optionally BENCH_CRITERION_DIR,
+//! BENCH_BUILD_SECONDS, BENCH_DATE, BENCH_TOOLS. Paths come from the
+//! environment, not from the build, because the shared target directory may
+//! hold a binary built from another checkout. Counts: BENCH_STARTS (30), BENCH_TENANTS (1000),
 //! BENCH_CONCURRENCY (16), BENCH_TIER (standard), BENCH_THROTTLE (0.1).
 
 mod bulk;
@@ -43,6 +45,9 @@ struct Settings {
     bootstrap: PathBuf,
     zip: PathBuf,
     python: PathBuf,
+    /// The folder of the baseline's `onboard.py`.
+    python_task_root: PathBuf,
+    output: PathBuf,
     work_dir: PathBuf,
     starts: usize,
     tenants: usize,
@@ -65,6 +70,8 @@ impl Settings {
             bootstrap: path("BENCH_BOOTSTRAP")?,
             zip: path("BENCH_ZIP")?,
             python: path("BENCH_PYTHON")?,
+            python_task_root: path("BENCH_PYTHON_TASK_ROOT")?,
+            output: path("BENCH_OUTPUT")?,
             starts: number("BENCH_STARTS", 30)?,
             tenants: number("BENCH_TENANTS", 1000)?,
             concurrency: number("BENCH_CONCURRENCY", 16)?,
@@ -96,7 +103,7 @@ async fn run() -> Result<bool, Error> {
     let rust = Function::Rust(settings.bootstrap.clone());
     let python = Function::Python {
         python: settings.python.clone(),
-        task_root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python"),
+        task_root: settings.python_task_root.clone(),
     };
     // The handler module's bytecode is cached outside the repository, as a
     // deployment package would ship it compiled.
@@ -180,16 +187,8 @@ async fn run() -> Result<bool, Error> {
         );
         return Ok(false);
     }
-    let output = std::env::var_os("BENCH_OUTPUT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let repository = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-            repository
-                .parent()
-                .unwrap_or(&repository)
-                .join("docs/benchmarks.md")
-        });
-    std::fs::write(&output, results.document(&table))?;
+    let output = &settings.output;
+    std::fs::write(output, results.document(&table))?;
     eprintln!("wrote {}", output.display());
     Ok(true)
 }
