@@ -29,16 +29,17 @@ trusts a silently wrong decision:
   lists (parliament 1.6.4 ships a copy), and a service-specific condition
   key in its context must be one that the action supports there. Otherwise
   a typo, or a context IAM never sends (such as `iam:PermissionsBoundary`
-  on `iam:TagRole`), would quietly change the answer.
+  on `iam:TagRole`), would quietly change the decision.
 """
 
 import collections
 import collections.abc
+import importlib.util
 import json
 import logging
 import sys
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 # NOTE: principalmapper 1.1.5, the latest release on PyPI, imports Mapping and
 # MutableMapping from `collections`, which Python 3.10 removed (upstream
@@ -186,9 +187,13 @@ def check_request(action: str, context: dict) -> None:
 @lru_cache(maxsize=1)
 def service_privileges() -> dict:
     """Map service prefix to {lower-case action name: lower-case condition keys it supports}."""
-    definition = json.loads(
-        resources.files("parliament").joinpath("iam_definition.json").read_text(encoding="utf-8")
-    )
+    # Only parliament's data file is needed. Finding the package without
+    # importing it saves the import of boto3 and of its auditors.
+    package = importlib.util.find_spec("parliament")
+    if package is None or not package.submodule_search_locations:
+        raise InputError("parliament is not installed; run `make tools`")
+    path = Path(package.submodule_search_locations[0]) / "iam_definition.json"
+    definition = json.loads(path.read_text(encoding="utf-8"))
     services: dict = {}
     for service in definition:
         privileges = services.setdefault(service["prefix"].lower(), {})

@@ -42,7 +42,9 @@ NAME_SUFFIX = "TESTSUFFIX"
 # aws-sam-translator reads the region through boto3 when it adds pseudo parameters.
 os.environ["AWS_DEFAULT_REGION"] = REGION
 
-from moto.iam.aws_managed_policies import aws_managed_policies_data  # noqa: E402
+import importlib.util  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 from samtranslator.translator.transform import transform  # noqa: E402
 from samtranslator.yaml_helper import yaml_parse  # noqa: E402
 
@@ -173,6 +175,20 @@ def describe_function(resolver: "Resolver", logical_id: str, function: dict) -> 
     }
 
 
+def aws_managed_policies() -> dict:
+    """Return moto's copy of the AWS managed policies, by policy name."""
+    # The module is one JSON string. Loading its file directly skips the
+    # import of the moto package, which takes about half a second.
+    package = importlib.util.find_spec("moto")
+    if package is None or not package.submodule_search_locations:
+        raise TemplateError("moto is not installed; run `make tools`")
+    path = Path(package.submodule_search_locations[0]) / "iam" / "aws_managed_policies.py"
+    spec = importlib.util.spec_from_file_location("aws_managed_policies", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return json.loads(module.aws_managed_policies_data)
+
+
 def managed_policy_document(resolver: "Resolver", arn: str) -> dict:
     for logical_id, resource in resolver.resources.items():
         if resource["Type"] == "AWS::IAM::ManagedPolicy" and resolver.ref(logical_id) == arn:
@@ -180,7 +196,7 @@ def managed_policy_document(resolver: "Resolver", arn: str) -> dict:
     prefix = f"arn:{PARTITION}:iam::aws:policy"
     if arn.startswith(prefix):
         path, _, name = arn[len(prefix):].rpartition("/")
-        entry = json.loads(aws_managed_policies_data).get(name)
+        entry = aws_managed_policies().get(name)
         if entry is not None and entry.get("Path", "/") == path + "/":
             return entry["Document"]
     raise TemplateError(f"managed policy {arn} is neither in the template nor a known AWS policy")

@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 
 use integration_tests::iam::{
-    Decision, Expectation, Principal, Request, evaluate, template_policies, unmet,
+    Decision, Expectation, Principal, Request, evaluate_all, template_policies, unmet_all,
 };
 use integration_tests::repo_file;
 use serde_json::{Value, json};
@@ -482,7 +482,8 @@ fn allowed_actions(principal: &Principal) -> BTreeSet<String> {
     actions
 }
 
-fn can_change_tenant_roles(deployment: &Deployment, function: &str) -> bool {
+/// The functions allowed to change a tenant role in any way.
+fn tenant_role_writers(deployment: &Deployment) -> Vec<String> {
     let tenant_role = deployment.tenant_role("tenant-acme-01-0123456789ab");
     let boundary = deployment.boundary_arn();
     let writes: Vec<Request> = [
@@ -494,9 +495,18 @@ fn can_change_tenant_roles(deployment: &Deployment, function: &str) -> bool {
     .map(|action| Request::new(action, &tenant_role).with("iam:PermissionsBoundary", &boundary))
     .chain([Request::new("iam:DeleteRole", &tenant_role)])
     .collect();
-    evaluate(&deployment.principal(function), &writes)
+    let functions = deployment.functions();
+    let principals: Vec<Principal> = functions.iter().map(|f| deployment.principal(f)).collect();
+    let evaluations: Vec<(&Principal, &[Request])> = principals
         .iter()
-        .any(|outcome| outcome.decision == Decision::Allowed)
+        .map(|principal| (principal, writes.as_slice()))
+        .collect();
+    functions
+        .into_iter()
+        .zip(evaluate_all(&evaluations))
+        .filter(|(_, outcomes)| outcomes.iter().any(|o| o.decision == Decision::Allowed))
+        .map(|(function, _)| function)
+        .collect()
 }
 
 /// Requests that must stay denied for a function that can change tenant
@@ -566,65 +576,73 @@ fn functions_allow_only_listed_actions() {
     }
 }
 
-#[test]
-fn functions_get_what_they_need() {
+/// Evaluates `expectations` for every function of every deployment in one
+/// run of the evaluator, and lists the unmet ones per function.
+fn unmet_for_every_function(
+    expectations: fn(&Deployment, &str) -> Vec<Expectation>,
+) -> Vec<(String, Vec<String>)> {
+    let mut labels = Vec::new();
+    let mut cases = Vec::new();
     for overrides in DEPLOYMENTS {
         let deployment = Deployment::load(overrides);
-
         for function in deployment.functions() {
-            let failures = unmet(
-                &deployment.principal(&function),
-                &grants(&deployment, &function),
-            );
-
-            assert!(
-                failures.is_empty(),
-                "{function} with {overrides:?}:\n{}",
-                failures.join("\n")
-            );
+            labels.push(format!("{function} with {overrides:?}"));
+            cases.push((
+                deployment.principal(&function),
+                expectations(&deployment, &function),
+            ));
         }
+    }
+    let borrowed: Vec<(&Principal, &[Expectation])> = cases
+        .iter()
+        .map(|(principal, expectations)| (principal, expectations.as_slice()))
+        .collect();
+    labels.into_iter().zip(unmet_all(&borrowed)).collect()
+}
+
+#[test]
+fn functions_get_what_they_need() {
+    let results = unmet_for_every_function(grants);
+
+    for (function, failures) in results {
+        assert!(failures.is_empty(), "{function}:\n{}", failures.join("\n"));
     }
 }
 
 #[test]
 fn functions_stay_in_their_scope() {
-    for overrides in DEPLOYMENTS {
-        let deployment = Deployment::load(overrides);
+    let results = unmet_for_every_function(denials);
 
-        for function in deployment.functions() {
-            let failures = unmet(
-                &deployment.principal(&function),
-                &denials(&deployment, &function),
-            );
-
-            assert!(
-                failures.is_empty(),
-                "{function} with {overrides:?}:\n{}",
-                failures.join("\n")
-            );
-        }
+    for (function, failures) in results {
+        assert!(failures.is_empty(), "{function}:\n{}", failures.join("\n"));
     }
 }
 
 #[test]
 fn role_writers_deny_boundary_changes() {
     let deployment = Deployment::load(&[]);
-    let writers: Vec<String> = deployment
-        .functions()
-        .into_iter()
-        .filter(|function| can_change_tenant_roles(&deployment, function))
-        .collect();
+    let writers = tenant_role_writers(&deployment);
     assert!(
         writers.iter().any(|f| f == "OnboardFunction"),
         "onboarding creates tenant roles: {writers:?}"
     );
+    let widened: Vec<Principal> = writers
+        .iter()
+        .map(|function| {
+            let mut principal = deployment.principal(function);
+            principal.policies.push(allow_everything());
+            principal
+        })
+        .collect();
+    let denials = explicit_denials(&deployment);
+    let cases: Vec<(&Principal, &[Expectation])> = widened
+        .iter()
+        .map(|principal| (principal, denials.as_slice()))
+        .collect();
 
-    for function in writers {
-        let mut principal = deployment.principal(&function);
-        principal.policies.push(allow_everything());
+    let results = unmet_all(&cases);
 
-        let failures = unmet(&principal, &explicit_denials(&deployment));
-
+    for (function, failures) in writers.iter().zip(results) {
         assert!(failures.is_empty(), "{function}:\n{}", failures.join("\n"));
     }
 }
@@ -690,16 +708,26 @@ fn permission_checks_catch_loosened_template() {
         ),
     ];
 
-    for (name, mutate, expected_failure) in mutations {
-        let mut principal = deployment.principal(function);
-        for policy in &mut principal.policies {
-            if let Some(statements) = policy["Statement"].as_array_mut() {
-                statements.iter_mut().for_each(mutate);
+    let loosened: Vec<Principal> = mutations
+        .iter()
+        .map(|(_, mutate, _)| {
+            let mut principal = deployment.principal(function);
+            for policy in &mut principal.policies {
+                if let Some(statements) = policy["Statement"].as_array_mut() {
+                    statements.iter_mut().for_each(mutate);
+                }
             }
-        }
+            principal
+        })
+        .collect();
+    let cases: Vec<(&Principal, &[Expectation])> = loosened
+        .iter()
+        .map(|principal| (principal, checks.as_slice()))
+        .collect();
 
-        let failures = unmet(&principal, &checks);
+    let results = unmet_all(&cases);
 
+    for ((name, _, expected_failure), failures) in mutations.into_iter().zip(results) {
         assert!(
             failures.iter().any(|f| f.contains(expected_failure)),
             "{name}: expected a failure mentioning {expected_failure:?}, got:\n{}",

@@ -144,11 +144,19 @@ fn lint_reports_broken_documents() {
         ),
     ];
 
-    for (case, document, issue) in cases {
-        let findings = lint(&[(case.to_owned(), DocumentKind::Identity, document)]);
+    let documents: Vec<(String, DocumentKind, Value)> = cases
+        .iter()
+        .map(|(case, document, _)| ((*case).to_owned(), DocumentKind::Identity, document.clone()))
+        .collect();
 
+    let findings = lint(&documents);
+
+    for (case, _, issue) in cases {
+        let named = format!("\"document\":\"{case}\"");
         assert!(
-            findings.iter().any(|f| f.contains(issue)),
+            findings
+                .iter()
+                .any(|f| f.contains(&named) && f.contains(issue)),
             "{case}: expected {issue}, got {findings:?}"
         );
     }

@@ -12,7 +12,7 @@
 //! policy expects.
 
 use integration_tests::events::{for_tenant, invocation, unique_tenant};
-use integration_tests::iam::{Expectation, Principal, Request, unmet};
+use integration_tests::iam::{Expectation, Principal, Request, unmet, unmet_all};
 use integration_tests::{ACCOUNT_ID, LocalStack, REGION};
 use serde_json::{Value, json};
 use tenancy::domain::TenantRecord;
@@ -285,21 +285,34 @@ async fn tenant_policy_isolates_tenants() {
         "the cross-region profile routes to three regions: {sonnet:?}"
     );
 
+    let mut labels = Vec::new();
+    let mut cases = Vec::new();
     for (tenant, other) in [(&premium, &standard), (&standard, &premium)] {
         let expectations = isolation_expectations(&stack, tenant, other);
         for boundary in [None, Some(&boundary)] {
-            let failures = unmet(&principal(tenant, boundary), &expectations);
-
-            assert!(
-                failures.is_empty(),
-                "tenant {} (boundary: {}): {} of {} decisions differ:\n{}",
+            labels.push(format!(
+                "tenant {} (boundary: {}), {} expectations",
                 tenant.record.tenant_id,
                 boundary.is_some(),
-                failures.len(),
-                expectations.len(),
-                failures.join("\n")
-            );
+                expectations.len()
+            ));
+            cases.push((principal(tenant, boundary), expectations.clone()));
         }
+    }
+    let borrowed: Vec<(&Principal, &[Expectation])> = cases
+        .iter()
+        .map(|(principal, expectations)| (principal, expectations.as_slice()))
+        .collect();
+
+    let results = unmet_all(&borrowed);
+
+    for (label, failures) in labels.iter().zip(results) {
+        assert!(
+            failures.is_empty(),
+            "{label}: {} decisions differ:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
     }
 }
 
@@ -439,16 +452,26 @@ async fn isolation_checks_catch_loosened_policies() {
         ),
     ];
 
-    for (name, mutate, expected_failure) in mutations {
-        let mut loosened = Onboarded {
-            record: tenant.record.clone(),
-            role_arn: tenant.role_arn.clone(),
-            policy: tenant.policy.clone(),
-        };
-        mutate(&mut loosened.policy, &all_profiles);
+    let loosened: Vec<Principal> = mutations
+        .iter()
+        .map(|(_, mutate, _)| {
+            let mut policy = tenant.policy.clone();
+            mutate(&mut policy, &all_profiles);
+            Principal {
+                arn: tenant.role_arn.clone(),
+                policies: vec![policy],
+                permissions_boundary: None,
+            }
+        })
+        .collect();
+    let cases: Vec<(&Principal, &[Expectation])> = loosened
+        .iter()
+        .map(|principal| (principal, expectations.as_slice()))
+        .collect();
 
-        let failures = unmet(&principal(&loosened, None), &expectations);
+    let results = unmet_all(&cases);
 
+    for ((name, _, expected_failure), failures) in mutations.into_iter().zip(results) {
         assert!(
             failures.iter().any(|f| f.contains(expected_failure)),
             "{name}: expected a failure mentioning {expected_failure:?}, got:\n{}",
