@@ -1,6 +1,13 @@
 //! Delivery as Lambda's asynchronous invocation does it: a failed invocation is retried.
 
 use std::future::Future;
+use std::time::Duration;
+
+/// Pause before each redelivery. Lambda waits a minute or more between the
+/// retries of an asynchronous invocation; a short pause keeps the order of
+/// events the same (the competing invocation runs on meanwhile) without
+/// slowing the tests down.
+const REDELIVERY_DELAY: Duration = Duration::from_millis(200);
 
 use serde_json::Value;
 use tenancy::handler::HandlerError;
@@ -18,7 +25,10 @@ where
         match handle().await {
             Ok(response) => return (Ok(response), failures),
             Err(error) if failures + 1 >= attempts => return (Err(error), failures + 1),
-            Err(_) => failures += 1,
+            Err(_) => {
+                failures += 1;
+                tokio::time::sleep(REDELIVERY_DELAY * failures as u32).await;
+            }
         }
     }
 }
