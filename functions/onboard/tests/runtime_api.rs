@@ -186,13 +186,10 @@ async fn rejected_signup_logs_no_personal_data() {
     }
 }
 
-// NOTE: a rejected tenant id is logged with its value, so a control plane
-// that sends an email address where the tenant id belongs puts that address
-// in the logs. This test fails until the rejection log leaves the value out.
-// The failure event and the response may keep it, because they go back to
-// the sender. Run it with `cargo test -p onboard -- --ignored`.
+// A control plane that sends an email address where the tenant id belongs
+// must not get that address into the logs. The failure event and the
+// response may keep it, because they go back to the sender.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "the rejection log line contains the rejected tenant id"]
 async fn rejected_email_tenant_id_not_logged() {
     let stack = LocalStack::start().await;
     let mut event = for_tenant("tenant-signup", "admin@acme.example,inc");

@@ -63,6 +63,7 @@ pub fn parse_event(
     {
         return Err(EnvelopeError::MissingEnvelope(missing));
     }
+    check_envelope_types(object)?;
     let event: EventBridgeEvent<Value> = serde_json::from_value(payload)
         .map_err(|error| EnvelopeError::Malformed(error.to_string()))?;
     let id = event
@@ -93,6 +94,45 @@ pub fn parse_event(
         origin,
         detail: event.detail,
     })
+}
+
+/// Checks the type of each envelope field, so that a mistyped one is named
+/// (serde's own message names only the type it expected). Values are left
+/// out of the message: a misrouted payload may carry personal data.
+fn check_envelope_types(object: &serde_json::Map<String, Value>) -> Result<(), EnvelopeError> {
+    let mistyped = |field: &str, expected: &str| {
+        Err(EnvelopeError::Malformed(format!(
+            "field `{field}` must be {expected}"
+        )))
+    };
+    for field in [
+        "version",
+        "id",
+        "detail-type",
+        "source",
+        "account",
+        "region",
+    ] {
+        match object.get(field) {
+            None | Some(Value::String(_)) => {}
+            Some(_) => return mistyped(field, "a string"),
+        }
+    }
+    match object.get("time") {
+        None => {}
+        Some(Value::String(time)) if is_rfc3339(time) => {}
+        Some(_) => return mistyped("time", "an RFC 3339 date-time string"),
+    }
+    match object.get("resources") {
+        None => {}
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {}
+        Some(_) => return mistyped("resources", "an array of strings"),
+    }
+    Ok(())
+}
+
+fn is_rfc3339(text: &str) -> bool {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).is_ok()
 }
 
 /// A validated onboarding request.

@@ -76,7 +76,9 @@ impl<E: EventPublisher> Announcer<'_, E> {
         rejection: Rejection,
     ) -> Result<Value, HandlerError> {
         let tenant_id = rejection.tenant_id.map(|t| t.as_str().to_owned());
-        warn!(event_id = %inbound.id, tenant_id = tenant_id.as_deref(), error = %rejection.error, "rejected invalid request");
+        // The rejected value stays out of the log: it may be personal data sent
+        // in the wrong field. The failure event and the response carry it back.
+        warn!(event_id = %inbound.id, tenant_id = tenant_id.as_deref(), field = %rejection.error.field, rule = %rejection.error.rule, "rejected invalid request");
         let notice = FailureNotice {
             tenant_id,
             tenant_registration_id: rejection.tenant_registration_id,
