@@ -33,7 +33,7 @@ for event in events/tenant-signup.json events/sbt-onboarding-request.json events
   "$stack" route "$event"
 done
 
-heading "starting the onboard function under cargo lambda watch"
+heading "starting the functions (onboard, offboard, invoke) under cargo lambda watch"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$port" \
   --env-file "$STACK_DIR/function.env" --ignore-changes >"$STACK_DIR/watch.log" 2>&1 &
@@ -99,7 +99,7 @@ for call in "acme-01|nova-lite|2" "acme-01|claude-haiku|3" \
     infra/local/apigw-request.py "$tenant" "Summarise this: $context" "$model" >"$STACK_DIR/request.json"
     cargo lambda invoke invoke --invoke-address 127.0.0.1 --invoke-port "$port" \
       --data-file "$STACK_DIR/request.json" |
-      python3 -c 'import json, sys; r = json.load(sys.stdin); b = json.loads(r["body"]); print(r["statusCode"], b.get("tenantId"), b.get("model"), b.get("usage"), b.get("message", ""))'
+      python3 -c 'import json, sys; r = json.load(sys.stdin); b = json.loads(r["body"]); print(r["statusCode"], b.get("tenantId"), b.get("model"), b.get("usage"), b.get("message") or "")'
   done
 done
 heading "a request naming a model id that is not the tenant's profile is refused"
@@ -123,8 +123,7 @@ sleep 2
 today=$(date -u +%F)
 tomorrow=$(date -u -d tomorrow +%F)
 tenantctl usage --from "$today" --to "$tomorrow"
-tenantctl chart --from "$today" --to "$tomorrow" --output "$STACK_DIR/cost-per-tenant.svg"
-echo "chart of cost per tenant written to $STACK_DIR/cost-per-tenant.svg"
+tenantctl chart --from "$today" --to "$tomorrow" --output "$STACK_DIR/cost-per-tenant.svg" 2>/dev/null
 
 heading "cargo lambda invoke offboard --data-file events/tenant-offboarding.json"
 cargo lambda invoke offboard --invoke-address 127.0.0.1 --invoke-port "$port" \

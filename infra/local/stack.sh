@@ -113,6 +113,8 @@ JWT_HS256_SECRET=local-demo-secret-not-for-production
 JWT_ISSUER=https://auth.local.invalid
 JWT_AUDIENCE=saas-api
 ENV
+  # tenantctl and the AWS CLI read the demo table's name from the stack's environment.
+  echo "export TENANT_TABLE_NAME=tenants" >>"$STACK_DIR/env"
   echo "created table tenants, boundary policy tenant-boundary, bus tenants and queue published-events"
 }
 
