@@ -21,7 +21,7 @@ fn captures(pattern: &str, text: &str) -> BTreeSet<String> {
     regex.captures_iter(text).map(|c| c[1].to_owned()).collect()
 }
 
-/// Every file under `dir` with extension `rs`, concatenated.
+/// Concatenates every file under `dir` with extension `rs`.
 fn rust_sources(dir: &str) -> String {
     let mut text = String::new();
     let mut pending = vec![repo_file(dir)];
@@ -176,7 +176,7 @@ fn tenantctl_subcommands_in_readmes_exist() {
     }
 }
 
-/// A workspace binary built beside this test (`make test` builds them first).
+/// Finds a workspace binary built beside this test (`make test` builds them first).
 fn built_binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let dir = exe

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tenancy::domain::TenantStatus;
 use tenancy::onboarding::Step;
 
-/// The offboarding sample re-addressed to `tenant`.
+/// Returns the offboarding sample re-addressed to `tenant`.
 fn offboarding(tenant: &str) -> Value {
     for_tenant("tenant-offboarding", tenant)
 }

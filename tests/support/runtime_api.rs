@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
-/// What the function answered for one invocation.
+/// Result the function posted for one invocation.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     Response(Value),
@@ -68,7 +68,7 @@ impl RuntimeApi {
         }
     }
 
-    /// The value for `AWS_LAMBDA_RUNTIME_API`.
+    /// Returns the value for `AWS_LAMBDA_RUNTIME_API`.
     pub fn address(&self) -> String {
         self.address.to_string()
     }
@@ -88,7 +88,7 @@ impl RuntimeApi {
         ]
     }
 
-    /// Queues an event and waits for the function's answer.
+    /// Queues an event and waits for the function's response or error.
     pub async fn invoke(&self, payload: Value, timeout: Duration) -> Option<Outcome> {
         let request_id = {
             let mut counter = self.next_request.lock().unwrap_or_else(|e| e.into_inner());

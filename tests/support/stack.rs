@@ -97,7 +97,7 @@ impl LocalStack {
         Self { queue_url, ..stack }
     }
 
-    /// The environment the functions read, pointing at this stack.
+    /// Returns the environment the functions read, pointing at this stack.
     pub fn function_env(&self) -> HashMap<&'static str, String> {
         HashMap::from([
             ("AWS_REGION", REGION.to_owned()),
@@ -130,7 +130,7 @@ impl LocalStack {
         self.config_with(&[])
     }
 
-    /// The configuration with some variables replaced.
+    /// Returns the configuration with some variables replaced.
     pub fn config_with(&self, overrides: &[(&'static str, &str)]) -> Config {
         let mut env = self.function_env();
         for (name, value) in overrides {
@@ -144,7 +144,7 @@ impl LocalStack {
     }
 
     /// The onboarding handler wired exactly as the Lambda wires it, with SDK
-    /// retries as `config` says.
+    /// retries as `config` sets them.
     pub fn handler_with(&self, config: Config) -> Handler {
         self.handler_parts(config, None)
     }
@@ -175,7 +175,7 @@ impl LocalStack {
         OffboardHandler::new(offboarding, aws.events)
     }
 
-    /// The AWS adapters as the Lambda builds them, with SDK retries as `config` says
+    /// The AWS adapters as the Lambda builds them, with SDK retries as `config` sets them
     /// and Bedrock pointed at this test's emulator.
     pub fn adapters(&self, config: &Config) -> tenancy::AwsAdapters {
         let retry = RetryConfig::standard()
@@ -238,7 +238,7 @@ impl LocalStack {
             .to_vec()
     }
 
-    /// The inline policy of a role, percent-decoded and parsed.
+    /// Reads the inline policy of a role, percent-decoded and parsed.
     pub async fn role_policy(&self, role_name: &str, policy_name: &str) -> Value {
         let document = self
             .iam

@@ -3,7 +3,7 @@
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode};
 use serde_json::Value;
 
-/// How tokens are verified, from the function's configuration.
+/// Token verifier built from the function's configuration.
 #[derive(Clone)]
 pub struct JwtVerifier {
     key: DecodingKey,
@@ -11,7 +11,7 @@ pub struct JwtVerifier {
     tenant_claim: String,
 }
 
-/// Why a request's token was not accepted.
+/// Reason a request's token was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
     #[error("missing bearer token in the Authorization header")]

@@ -25,7 +25,7 @@ use tracing::{info, warn};
 
 pub use jwt::{JwtVerifier, TokenError};
 
-/// Longest prompt accepted, in characters; a guard for the example, not a Bedrock limit.
+/// Maximum prompt length accepted, in characters; a guard for the example, not a Bedrock limit.
 const MAX_PROMPT_CHARS: usize = 20_000;
 
 #[derive(Debug, Deserialize)]
@@ -150,7 +150,7 @@ impl<R: TenantRegistry> InvokeHandler<R> {
                 (ResolveError::UnknownModel { .. } | ResolveError::ModelRequired { .. }, _) => 400,
                 (ResolveError::Registry(_), _) => 503,
             };
-            warn!(tenant_id, error = %error, status, "request refused");
+            warn!(tenant_id, error = %error, status, "request rejected");
             let message = match (&error, &body.model_id) {
                 (ResolveError::UnknownModel { .. }, Some(model_id)) => format!(
                     "modelId {model_id} is not one of tenant {tenant_id}'s inference profile ARNs; \

@@ -2,7 +2,7 @@
 //!
 //! The SaaS application calls [`Resolver::resolve`] on its request path with
 //! the tenant id (for example from a verified JWT claim) and, when the tenant
-//! has several models, the model key. The answer comes from the tenant
+//! has several models, the model key. The result comes from the tenant
 //! registry, cached for a bounded time, and never from the Bedrock control
 //! plane: GetInferenceProfile has no published rate quota and throttles when
 //! called per request.
@@ -39,7 +39,7 @@ use tracing::debug;
 /// Most tenants kept in the cache; the oldest entry is evicted beyond it.
 const DEFAULT_MAX_ENTRIES: usize = 10_000;
 
-/// What the runtime needs to invoke Bedrock for a tenant.
+/// Profile details the runtime needs to invoke Bedrock for a tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResolvedProfile {
@@ -57,7 +57,7 @@ pub struct ResolvedProfile {
     pub role_arn: Option<String>,
 }
 
-/// Why a tenant could not be resolved.
+/// Reason a tenant could not be resolved.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResolveError {
     #[error("tenant {0} is not in the tenant registry")]

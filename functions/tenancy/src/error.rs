@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// What went wrong with a call to AWS, decided from the SDK's modeled error
+/// Kind of failure of a call to AWS, decided from the SDK's modeled error
 /// variants (never from message text) and the HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -17,12 +17,12 @@ pub enum ErrorKind {
     AccessDenied,
     /// The service rejected the request's parameters.
     Invalid,
-    /// The service answered with something this code does not expect.
+    /// The service returned something this code does not expect.
     Unexpected,
 }
 
 impl ErrorKind {
-    /// Whether the same request may succeed later without any change:
+    /// Tells whether the same request may succeed later without any change:
     /// throttling, service faults and lost races. Unknown responses count as
     /// transient so that Lambda's retries and the dead-letter queue see them.
     pub fn is_transient(self) -> bool {
@@ -51,7 +51,7 @@ impl AwsError {
         }
     }
 
-    /// Whether an AccessDenied came from an organisation's service control
+    /// Tells whether an AccessDenied came from an organisation's service control
     /// policy. IAM models no separate error for this, so the message is the
     /// only signal; it only selects the explanation, never whether to retry.
     pub fn is_organization_policy_denial(&self) -> bool {

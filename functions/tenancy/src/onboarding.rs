@@ -32,7 +32,7 @@ use crate::progress::{checkpoint, save};
 const ROLE_VISIBILITY_ATTEMPTS: u32 = 6;
 const ROLE_VISIBILITY_BASE_DELAY: Duration = Duration::from_millis(250);
 
-/// How an onboarding request ended when it did not fail.
+/// Outcome of an onboarding request that did not fail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OnboardOutcome {
     /// This invocation finished the onboarding.
@@ -590,7 +590,7 @@ fn new_record(request: &OnboardRequest, generation: u32) -> TenantRecord {
     }
 }
 
-/// Whether a signup is older than the tenant's offboarding: the same event
+/// Tells whether a signup is older than the tenant's offboarding: the same event
 /// redelivered, or one that EventBridge received before the offboarding request.
 fn is_stale(request: &OnboardRequest, record: &TenantRecord) -> bool {
     request.event_id == record.event_id

@@ -80,7 +80,7 @@ pub enum Finding {
 }
 
 impl Finding {
-    /// Whether `--repair` deletes what this finding names.
+    /// Tells whether `--repair` deletes what this finding names.
     pub fn is_repairable(&self) -> bool {
         matches!(self, Self::OrphanProfile { .. } | Self::OrphanRole { .. })
     }

@@ -2,7 +2,7 @@
 //!
 //! A foundation-model ARN has an *empty* account field
 //! (`arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0`) and
-//! Bedrock answers ValidationException when one carries an account id. A
+//! Bedrock rejects one that carries an account id with ValidationException. A
 //! system-defined (cross-region) inference-profile ARN carries the account
 //! (`arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.amazon.nova-lite-v1:0`).
 //! An application inference profile cannot be the source of another.
@@ -47,7 +47,7 @@ impl fmt::Display for ModelKey {
     }
 }
 
-/// Where an application inference profile copies its model from.
+/// Source that an application inference profile copies its model from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModelSource {
     /// A foundation model in one region, such as `amazon.nova-lite-v1:0`.
@@ -151,7 +151,7 @@ impl ModelSource {
         }
     }
 
-    /// The model id a caller would name without the profile, such as
+    /// Returns the model id a caller would name without the profile, such as
     /// `amazon.nova-lite-v1:0` or `us.amazon.nova-lite-v1:0`.
     pub fn model_id(&self) -> &str {
         match self {
@@ -195,7 +195,7 @@ impl ProfileArn {
         &self.arn
     }
 
-    /// The profile id, the last ARN segment (12 lower-case alphanumerics on AWS).
+    /// Returns the profile id, the last ARN segment (12 lower-case alphanumerics on AWS).
     pub fn id(&self) -> &str {
         &self.arn[self.id_start..]
     }
@@ -242,7 +242,7 @@ impl Region {
         &self.0
     }
 
-    /// The partition of the region: `aws-cn` for China, `aws-us-gov` for GovCloud, else `aws`.
+    /// Returns the partition of the region: `aws-cn` for China, `aws-us-gov` for GovCloud, else `aws`.
     pub fn partition(&self) -> &'static str {
         if self.0.starts_with("cn-") {
             "aws-cn"

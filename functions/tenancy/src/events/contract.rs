@@ -66,7 +66,7 @@ pub enum Origin {
     SaasBuilderToolkit(SbtGeneration),
 }
 
-/// What a request asks for.
+/// Action that a request asks the functions to perform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestKind {
     Onboard,
@@ -94,7 +94,7 @@ impl Default for EventContract {
 }
 
 impl EventContract {
-    /// Decides what an event asks for, from its source and detail-type (both case-sensitive,
+    /// Decides what an event requests, from its source and detail-type (both case-sensitive,
     /// as EventBridge matches them).
     pub fn classify(&self, source: &str, detail_type: &str) -> Option<(RequestKind, Origin)> {
         if source == self.tenant_event_source {
@@ -122,7 +122,7 @@ impl EventContract {
         None
     }
 
-    /// The (source, detail-type) pairs that request `kind`, for messages and rule patterns.
+    /// Lists the (source, detail-type) pairs that request `kind`, for messages and rule patterns.
     pub fn accepted(&self, kind: RequestKind) -> Vec<(String, String)> {
         let (native, sbt) = match kind {
             RequestKind::Onboard => (TENANT_SIGNED_UP, "onboardingRequest"),

@@ -11,10 +11,10 @@ use crate::domain::{InvalidValue, ModelKey, TenantId};
 /// missing one is named.
 const ENVELOPE_FIELDS: [&str; 4] = ["detail-type", "source", "id", "detail"];
 
-/// Longest tenant registration id accepted from the SaaS Builder Toolkit (it issues UUIDs).
+/// Maximum length of a tenant registration id accepted from the SaaS Builder Toolkit (it issues UUIDs).
 const MAX_REGISTRATION_ID_CHARS: usize = 128;
 
-/// Why a payload was not handled at all. Nothing is created for any of these.
+/// Reason a payload was not handled at all. Nothing is created for any of these.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EnvelopeError {
     #[error(
@@ -45,7 +45,7 @@ pub struct InboundEvent {
     pub detail: Value,
 }
 
-/// Checks the envelope and that the event asks for `expected`.
+/// Checks the envelope and that the event requests `expected`.
 pub fn parse_event(
     payload: Value,
     contract: &EventContract,

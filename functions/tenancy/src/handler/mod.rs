@@ -1,8 +1,8 @@
 //! Lambda glue: translate the event, run the use case, announce the result,
 //! and map failures to Lambda errors.
 //!
-//! The retry rule: an invalid request and a permanent failure are answered
-//! with a failure event and a normal return, so Lambda does not retry them;
+//! The retry rule: an invalid request and a permanent failure get a
+//! failure event and a normal return, so Lambda does not retry them;
 //! a transient failure (throttling, 5xx, a lost race, a failed announcement)
 //! makes the invocation fail, so Lambda's retries and then the dead-letter
 //! queue take over. A payload that is not one of the function's events also
@@ -25,7 +25,7 @@ use crate::events::{
 use crate::failure::{Step, StepFailure};
 use crate::ports::EventPublisher;
 
-/// Why an invocation failed.
+/// Reason an invocation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum HandlerError {
     #[error(transparent)]
@@ -69,7 +69,7 @@ impl<E: EventPublisher> Announcer<'_, E> {
         Ok(())
     }
 
-    /// Answers a request whose detail is invalid: announced, not retried.
+    /// Rejects a request whose detail is invalid: announced, not retried.
     async fn reject(
         &self,
         inbound: &InboundEvent,
