@@ -14,8 +14,8 @@ use tokio::task::JoinSet;
 
 use crate::Error;
 use crate::function::{Function, INVOCATION_TIMEOUT, function_env};
-use crate::runtime::{Outcome, RuntimeApi};
 use crate::stack::Stack;
+use integration_tests::runtime_api::{Outcome, RuntimeApi};
 
 /// Invocations per event: the first and Lambda's two retries of a failed
 /// asynchronous invocation.
@@ -41,7 +41,7 @@ pub async fn onboard_all(
     quota: usize,
     log: &Path,
 ) -> Result<BulkRun, Error> {
-    let runtime = Arc::new(RuntimeApi::start().await?);
+    let runtime = Arc::new(RuntimeApi::try_start().await?);
     let env = function_env(stack, &runtime, &[]);
     let mut children = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {

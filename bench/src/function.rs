@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
 use crate::Error;
-use crate::runtime::{Outcome, RuntimeApi};
 use crate::stack::Stack;
+use integration_tests::runtime_api::{Outcome, RuntimeApi};
 
 /// How long a function may take to reach its first `next` request.
 const INIT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -95,7 +95,12 @@ pub fn function_env(
         "AWS_SHARED_CREDENTIALS_FILE".to_owned(),
         "/nonexistent".to_owned(),
     ));
-    env.extend(runtime.lambda_env());
+    env.extend(
+        runtime
+            .lambda_env()
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value)),
+    );
     env.extend(
         extra
             .iter()
@@ -113,7 +118,7 @@ pub async fn init_times(
     extra: &[(&str, &str)],
     starts: usize,
 ) -> Result<Vec<Duration>, Error> {
-    let runtime = RuntimeApi::start().await?;
+    let runtime = RuntimeApi::try_start().await?;
     let env = function_env(stack, &runtime, extra);
     let mut times = Vec::with_capacity(starts);
     for start in 0..=starts {
@@ -154,7 +159,7 @@ pub async fn onboard_once(
     event: Value,
     log: &Path,
 ) -> Result<Single, Error> {
-    let runtime = RuntimeApi::start().await?;
+    let runtime = RuntimeApi::try_start().await?;
     let env = function_env(stack, &runtime, extra);
     let mut child = function.spawn(&env, Some(log))?;
     if runtime.next_arrival(INIT_TIMEOUT).await.is_none() {

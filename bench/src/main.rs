@@ -15,7 +15,6 @@
 mod bulk;
 mod function;
 mod report;
-mod runtime;
 mod stack;
 
 use std::path::PathBuf;

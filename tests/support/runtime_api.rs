@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -26,6 +26,8 @@ pub enum Outcome {
 
 struct Shared {
     events: tokio::sync::Mutex<mpsc::UnboundedReceiver<(String, Value)>>,
+    /// When each `next` request arrived, for measuring a function's init time.
+    arrivals: mpsc::UnboundedSender<Instant>,
     waiting: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
     init_error: Mutex<Option<Value>>,
 }
@@ -34,15 +36,24 @@ struct Shared {
 pub struct RuntimeApi {
     address: SocketAddr,
     sender: mpsc::UnboundedSender<(String, Value)>,
+    arrivals: tokio::sync::Mutex<mpsc::UnboundedReceiver<Instant>>,
     shared: Arc<Shared>,
     next_request: Mutex<u64>,
 }
 
 impl RuntimeApi {
+    /// Starts the stub on a free 127.0.0.1 port; panics when none is free.
     pub async fn start() -> Self {
+        Self::try_start().await.expect("a loopback port is free")
+    }
+
+    /// Starts the stub on a free 127.0.0.1 port.
+    pub async fn try_start() -> std::io::Result<Self> {
         let (sender, receiver) = mpsc::unbounded_channel();
+        let (arrival_sender, arrivals) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             events: tokio::sync::Mutex::new(receiver),
+            arrivals: arrival_sender,
             waiting: Mutex::new(HashMap::new()),
             init_error: Mutex::new(None),
         });
@@ -55,17 +66,16 @@ impl RuntimeApi {
             .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
             .route("/2018-06-01/runtime/init/error", post(init_error))
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a loopback port is free");
-        let address = listener.local_addr().expect("bound address");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
         tokio::spawn(async move { axum::serve(listener, app).await });
-        Self {
+        Ok(Self {
             address,
             sender,
+            arrivals: tokio::sync::Mutex::new(arrivals),
             shared,
             next_request: Mutex::new(0),
-        }
+        })
     }
 
     /// Returns the value for `AWS_LAMBDA_RUNTIME_API`.
@@ -86,6 +96,16 @@ impl RuntimeApi {
             ),
             ("AWS_LAMBDA_LOG_STREAM_NAME", "local".to_owned()),
         ]
+    }
+
+    /// Waits for the next `next` request from any function process and
+    /// returns when it arrived; `None` on timeout.
+    pub async fn next_arrival(&self, timeout: Duration) -> Option<Instant> {
+        let mut arrivals = self.arrivals.lock().await;
+        tokio::time::timeout(timeout, arrivals.recv())
+            .await
+            .ok()
+            .flatten()
     }
 
     /// Queues an event and waits for the function's response or error.
@@ -116,16 +136,20 @@ impl RuntimeApi {
 }
 
 async fn next(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
+    let _ = shared.arrivals.send(Instant::now());
     let Some((request_id, payload)) = shared.events.lock().await.recv().await else {
         return (StatusCode::GONE, HeaderMap::new(), String::new());
     };
     let deadline = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|now| now.as_millis() + 60_000)
+        .map(|now| now.as_millis() + 300_000)
         .unwrap_or_default();
     let mut headers = HeaderMap::new();
     let pairs = [
         ("lambda-runtime-aws-request-id", request_id),
+        // awslambdaric (the Python runtime client) decodes the event as JSON
+        // only when the content type says JSON.
+        ("content-type", "application/json".to_owned()),
         ("lambda-runtime-deadline-ms", deadline.to_string()),
         (
             "lambda-runtime-invoked-function-arn",
@@ -161,6 +185,7 @@ async fn error(
 }
 
 async fn init_error(State(shared): State<Arc<Shared>>, body: String) -> StatusCode {
+    eprintln!("a function reported an init error: {body}");
     *shared.init_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(parse(&body));
     StatusCode::ACCEPTED
 }
