@@ -14,7 +14,7 @@ pub fn sample(name: &str) -> Value {
         .unwrap_or_else(|error| panic!("{} is not JSON: {error}", path.display()))
 }
 
-/// A sample event with its tenant id and event id replaced, so that tests
+/// Returns a sample event with its tenant id and event id replaced, so that tests
 /// sharing one moto server never touch each other's roles.
 pub fn for_tenant(name: &str, tenant_id: &str) -> Value {
     let mut event = sample(name);
@@ -27,7 +27,7 @@ pub fn for_tenant(name: &str, tenant_id: &str) -> Value {
     event
 }
 
-/// A tenant id unique to this test run.
+/// Returns a tenant id unique to this test run.
 pub fn unique_tenant(prefix: &str) -> String {
     format!("{prefix}-{:08x}", fastrand::u32(..))
 }

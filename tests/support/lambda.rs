@@ -4,8 +4,8 @@ use std::future::Future;
 use std::time::Duration;
 
 /// Pause before each redelivery. Lambda waits a minute or more between the
-/// retries of an asynchronous invocation; a short pause keeps the order of
-/// events the same (the competing invocation runs on meanwhile) without
+/// retries of an asynchronous invocation. A short pause keeps that order of
+/// events, because the competing invocation runs on meanwhile, without
 /// slowing the tests down.
 const REDELIVERY_DELAY: Duration = Duration::from_millis(200);
 

@@ -18,7 +18,7 @@ pub use stack::{Handler, LocalStack, OffHandler, sdk_config};
 pub const ACCOUNT_ID: &str = "111122223333";
 pub const REGION: &str = "us-east-1";
 
-/// A file of the repository, found from this crate's manifest directory.
+/// Returns the path of a repository file, found from this crate's manifest directory.
 pub fn repo_file(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("..")

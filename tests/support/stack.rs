@@ -175,7 +175,7 @@ impl LocalStack {
         OffboardHandler::new(offboarding, aws.events)
     }
 
-    /// The AWS adapters as the Lambda builds them, with SDK retries as `config` sets them
+    /// Builds the AWS adapters as the Lambda builds them, with SDK retries as `config` sets them
     /// and Bedrock pointed at this test's emulator.
     pub fn adapters(&self, config: &Config) -> tenancy::AwsAdapters {
         let retry = RetryConfig::standard()

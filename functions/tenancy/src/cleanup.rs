@@ -12,7 +12,7 @@ use crate::domain::{ProfileArn, ProfileName, RoleName, TENANT_TAG_KEY, Tag, Tena
 use crate::error::{AwsError, ErrorKind};
 use crate::ports::{ProfileProvisioner, RoleProvisioner};
 
-/// What happened to one resource.
+/// Result of deleting one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Removal {
     Deleted,
@@ -86,7 +86,7 @@ pub async fn sweep_profiles<P: ProfileProvisioner>(
     Ok(deleted)
 }
 
-/// Whether the tags name `tenant` in the `tenant-id` tag.
+/// Tells whether the tags name `tenant` in the `tenant-id` tag.
 pub fn names_tenant(tags: &[Tag], tenant: &TenantId) -> bool {
     tags.iter()
         .any(|tag| tag.key == TENANT_TAG_KEY && tag.value == tenant.as_str())

@@ -10,7 +10,7 @@ pub fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-/// Whether RFC 3339 time `earlier` is at or before `later`; `false` when either is missing or unreadable.
+/// Tells whether RFC 3339 time `earlier` is at or before `later`; `false` when either is missing or unreadable.
 pub fn is_at_or_before(earlier: Option<&str>, later: Option<&str>) -> bool {
     let parse = |text: Option<&str>| text.and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok());
     match (parse(earlier), parse(later)) {

@@ -19,7 +19,7 @@ use crate::failure::{Step, StepFailure};
 use crate::ports::{ProfileProvisioner, RoleProvisioner, TenantRegistry};
 use crate::progress::{StepHook, checkpoint, save};
 
-/// How an offboarding request ended when it did not fail.
+/// Outcome of an offboarding request that did not fail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OffboardOutcome {
     /// This invocation deleted the tenant's resources. `skipped` lists

@@ -448,8 +448,8 @@ where
         }
     }
 
-    /// Puts the inline policy, waiting while IAM does not yet see a new role
-    /// (IAM is eventually consistent; a new role can be missing for seconds).
+    /// Puts the inline policy, waiting while IAM does not yet see a new role.
+    /// IAM is eventually consistent, so a new role can be missing for seconds.
     async fn put_policy_when_visible(
         &self,
         tenant: &TenantId,

@@ -90,7 +90,7 @@ pub struct RoleSpec {
     pub tags: Vec<Tag>,
 }
 
-/// What the role adapter reads back to decide whether an existing role may be adopted.
+/// Role details read back to decide whether an existing role may be adopted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleDescription {
     pub arn: String,

@@ -11,7 +11,7 @@ use crate::ports::TenantRegistry;
 /// the function had crashed. Tests use it to reach every crash point.
 pub type StepHook = Arc<dyn Fn(Step) -> Result<(), String> + Send + Sync>;
 
-/// Writes the record if nobody else wrote it since it was read, bumping its version.
+/// Writes the record if no other invocation wrote it since it was read, bumping its version.
 pub(crate) async fn save<R: TenantRegistry>(
     registry: &R,
     tenant: &TenantId,

@@ -301,8 +301,9 @@ pub async fn repair(
     Ok(actions)
 }
 
-/// A tenant still PROVISIONING may have created a profile it has not
-/// recorded yet; that profile is its work in progress, not an orphan.
+/// Tells whether a PROVISIONING tenant claims a profile tagged for it. Such a
+/// tenant may have created a profile it has not recorded yet, so that
+/// profile is work in progress, not an orphan.
 fn claimed_by_in_flight(live: &[&TenantRecord], tenant_tag: &str) -> bool {
     live.iter()
         .any(|record| record.status == TenantStatus::Provisioning && record.tenant_id == tenant_tag)

@@ -21,7 +21,7 @@ pub use iam::IamRoles;
 use crate::config::RetrySettings;
 use crate::error::{AwsError, ErrorKind};
 
-/// Longest wait between two SDK attempts.
+/// Maximum wait between two SDK attempts.
 const MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Loads the shared SDK configuration: region and credentials from the
@@ -42,9 +42,9 @@ pub async fn load_sdk_config(retry: RetrySettings) -> SdkConfig {
         .await
 }
 
-/// Turns an SDK error into an [`AwsError`]: `service_kind` maps the operation's
-/// modeled error variants; transport failures, timeouts and unmodeled 5xx
-/// answers count as the service being unavailable.
+/// Turns an SDK error into an [`AwsError`]. `service_kind` maps the
+/// operation's modeled error variants. Transport failures, timeouts and
+/// unmodeled 5xx responses count as the service being unavailable.
 pub(crate) fn classify<E, R>(
     operation: &'static str,
     error: SdkError<E, R>,

@@ -12,7 +12,7 @@ pub struct InvalidValue {
     pub rule: String,
 }
 
-/// Longest excerpt of a rejected value kept in an error message.
+/// Maximum length, in characters, of a rejected value quoted in an error message.
 const MAX_SHOWN_CHARS: usize = 80;
 
 impl InvalidValue {

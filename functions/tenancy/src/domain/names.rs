@@ -16,7 +16,7 @@ use super::{ModelKey, TenantId};
 /// Hex characters of the SHA-256 digest kept in names (48 bits).
 const NAME_HASH_CHARS: usize = 12;
 const MAX_NAME_CHARS: usize = 64;
-/// Longest tenant-id prefix kept in a profile name: 64 minus the model key
+/// Maximum length of the tenant-id prefix kept in a profile name: 64 minus the model key
 /// (at most 20), the hash and two separators.
 const PROFILE_TENANT_PREFIX_CHARS: usize = 30;
 const ROLE_NAME_PREFIX: &str = "tenant-";

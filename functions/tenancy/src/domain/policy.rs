@@ -26,7 +26,7 @@ pub const TENANT_POLICY_NAME: &str = "invoke-bedrock-through-tenant-profiles";
 /// IAM's limit for all inline policies of one role together, whitespace not counted.
 pub const MAX_INLINE_POLICY_CHARS: usize = 10_240;
 
-/// Why a tenant policy could not be built.
+/// Reason a tenant policy could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
     #[error("the tenant has no inference profiles to allow")]

@@ -16,7 +16,7 @@ pub enum TenantStatus {
     Offboarding,
     /// Tombstone: resources are deleted, profile ARNs are kept for cost tracing.
     Offboarded,
-    /// Onboarding failed permanently; `failure` says why.
+    /// Onboarding failed permanently; `failure` records why.
     Failed,
 }
 
@@ -38,7 +38,7 @@ pub struct ProfileRecord {
     pub routed_model_arns: Vec<String>,
 }
 
-/// Why onboarding or offboarding stopped.
+/// Reason onboarding or offboarding stopped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FailureRecord {

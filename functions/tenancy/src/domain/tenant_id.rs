@@ -2,7 +2,7 @@ use std::fmt;
 
 use super::InvalidValue;
 
-/// Longest tenant id accepted. The id is stored verbatim as a tag value
+/// Maximum length of a tenant id. The id is stored verbatim as a tag value
 /// (at most 256 characters on Bedrock); 128 leaves room and covers UUIDs,
 /// ULIDs and slugs.
 pub const MAX_TENANT_ID_CHARS: usize = 128;

@@ -66,7 +66,7 @@ pub enum Origin {
     SaasBuilderToolkit(SbtGeneration),
 }
 
-/// Action that a request asks the functions to perform.
+/// Operation a request triggers: onboarding or offboarding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestKind {
     Onboard,
